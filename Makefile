@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# rsm: top-level build. `make` builds rsm.ko for one kernel (KVER), librsm
+# and the selftests. See README.md for the targets.
+
+TOP := $(CURDIR)
+
+# Kernel to build for: the installed Debian 6.1 kernel unless told
+# otherwise. KDIR may be given instead of KVER; never `uname -r`.
+ifdef KDIR
+KVER ?= $(shell cat $(KDIR)/include/config/kernel.release)
+else
+KVER ?= $(shell $(TOP)/scripts/kver 6.1)
+KDIR := /lib/modules/$(KVER)/build
+endif
+# The kernels `make check` builds and tests against.
+KSERIES ?= 6.1 6.12
+
+MODDIR := $(TOP)/build/$(KVER)
+MODSRC := Kbuild $(wildcard driver/*.[ch]) $(wildcard uapi/linux/*.h)
+VERSION := $(shell sed -n 's/^\#define RSM_MODULE_VERSION "\(.*\)"/\1/p' driver/version.h)
+
+CC ?= gcc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror
+LIB_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -fPIC \
+	-I$(TOP)/uapi -I$(TOP)/lib -D_GNU_SOURCE
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(LIB_SRC:lib/%.c=build/lib/%.o)
+LIB_SONAME := librsm.so.2
+LIB := build/lib/$(LIB_SONAME)
+
+KSFT := build/kselftest/kselftest_harness.h
+TEST_CFLAGS := $(CFLAGS) $(WARN) -Wno-unused-parameter -std=gnu11 \
+	-I$(TOP)/uapi -I$(TOP)/lib -I$(TOP)/build/kselftest -D_GNU_SOURCE
+TEST_SRC := $(wildcard selftests/*.c)
+TEST_BIN := $(TEST_SRC:selftests/%.c=build/selftests/%)
+
+LINUX_SRC := /usr/src/linux-source-6.1.tar.xz
+CHECKPATCH := build/tools/checkpatch.pl
+
+.PHONY: all module lib selftests deps check demo style clean \
+	install dkms-install
+
+all: module lib selftests
+
+module: $(MODDIR)/rsm.ko
+
+# Each kernel builds in its own copy of the sources, so builds for
+# several kernels never share objects.
+$(MODDIR)/rsm.ko: $(MODSRC)
+	@mkdir -p $(MODDIR)
+	cp -a --parents $(MODSRC) $(MODDIR)/
+	$(MAKE) -C $(KDIR) M=$(MODDIR) W=1 $(if $(SPARSE),C=1) modules
+
+lib: $(LIB) build/lib/librsm.so
+
+build/lib/%.o: lib/%.c lib/rsmapi.h lib/librsm.h uapi/linux/rsm.h
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ) lib/librsm.map
+	$(CC) -shared -Wl,-soname,$(LIB_SONAME) \
+		-Wl,--version-script=lib/librsm.map -Wl,-z,defs \
+		-o $@ $(LIB_OBJ) -lpthread
+
+build/lib/librsm.so: $(LIB)
+	ln -sf $(LIB_SONAME) $@
+
+# kselftest_harness.h is GPL-2.0 kernel code: taken from Debian's
+# linux-source package at build time, never committed.
+$(KSFT):
+	@mkdir -p $(@D)
+	tar -xJf $(LINUX_SRC) -C $(@D) --strip-components=4 \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.1/tools/testing/selftests/kselftest.h
+
+selftests: $(TEST_BIN)
+
+build/selftests/%: selftests/%.c selftests/rsm_test.h $(KSFT) $(LIB) \
+		uapi/linux/rsm.h lib/rsmapi.h
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< -Lbuild/lib -lrsm \
+		-Wl,-rpath,$(TOP)/build/lib -lpthread
+
+$(CHECKPATCH):
+	@mkdir -p $(@D)
+	tar -xJf $(LINUX_SRC) -C $(@D) --strip-components=2 \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+
+style: $(CHECKPATCH)
+	perl $(CHECKPATCH) --no-tree --strict --terse --show-types \
+		-f driver/*.[ch] uapi/linux/*.h
+	perl $(CHECKPATCH) --no-tree --strict --terse --show-types \
+		--ignore NEW_TYPEDEFS -f lib/*.[ch] selftests/*.[ch]
+
+deps:
+	scripts/deps
+
+check:
+	scripts/check
+
+demo:
+	scripts/demo
+
+install: module lib
+	$(MAKE) -C $(KDIR) M=$(MODDIR) INSTALL_MOD_DIR=updates modules_install
+	depmod $(KVER)
+	install -D -m 0755 $(LIB) $(DESTDIR)/usr/local/lib/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)/usr/local/lib/librsm.so
+	install -D -m 0644 lib/rsmapi.h $(DESTDIR)/usr/local/include/rsmapi.h
+	install -D -m 0644 uapi/linux/rsm.h \
+		$(DESTDIR)/usr/local/include/linux/rsm.h
+	ldconfig
+
+# Exactly the module sources and dkms.conf, into /usr/src/rsm-VERSION.
+dkms-install:
+	install -d $(DESTDIR)/usr/src/rsm-$(VERSION)
+	cp -a --parents dkms.conf $(MODSRC) $(DESTDIR)/usr/src/rsm-$(VERSION)/
+
+clean:
+	rm -rf build
