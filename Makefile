@@ -31,7 +31,7 @@ LIB_SONAME := librsm.so.2
 LIB := build/lib/$(LIB_SONAME)
 
 KSFT := build/kselftest/kselftest_harness.h
-TEST_CFLAGS := $(CFLAGS) $(WARN) -Wno-unused-parameter -std=gnu11 \
+TEST_CFLAGS := $(CFLAGS) -Wall -Werror -std=gnu11 \
 	-I$(TOP)/uapi -I$(TOP)/lib -I$(TOP)/build/kselftest -D_GNU_SOURCE
 TEST_SRC := $(wildcard selftests/*.c)
 TEST_BIN := $(TEST_SRC:selftests/%.c=build/selftests/%)
@@ -90,11 +90,15 @@ $(CHECKPATCH):
 		linux-source-6.1/scripts/spelling.txt \
 		linux-source-6.1/scripts/const_structs.checkpatch
 
+# checkpatch --strict; its CHECKs are advice, errors and warnings fail.
 style: $(CHECKPATCH)
 	perl $(CHECKPATCH) --no-tree --strict --terse --show-types \
-		-f driver/*.[ch] uapi/linux/*.h
+		-f driver/*.[ch] uapi/linux/*.h > build/style.out || true
 	perl $(CHECKPATCH) --no-tree --strict --terse --show-types \
-		--ignore NEW_TYPEDEFS -f lib/*.[ch] selftests/*.[ch]
+		--ignore NEW_TYPEDEFS,PREFER_KERNEL_TYPES \
+		-f lib/*.[ch] selftests/*.[ch] >> build/style.out || true
+	@cat build/style.out
+	@! grep -qE ': (ERROR|WARNING):' build/style.out
 
 deps:
 	scripts/deps

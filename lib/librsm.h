@@ -10,6 +10,8 @@
 
 #include "rsmapi.h"
 
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
 /* The kernel's device node. */
 #define RSM_DEVICE		"/dev/rsm"
 

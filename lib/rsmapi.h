@@ -21,11 +21,11 @@
 #ifndef _RSMAPI_H
 #define _RSMAPI_H
 
-#include <poll.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <sys/param.h>
-#include <sys/types.h>
+#include <poll.h>		/* struct pollfd, nfds_t */
+#include <stddef.h>		/* size_t */
+#include <stdint.h>		/* uint8_t ... uint64_t */
+#include <sys/param.h>		/* included by the Solaris header too */
+#include <sys/types.h>		/* off_t, caddr_t */
 
 #ifdef __cplusplus
 extern "C" {
@@ -41,6 +41,9 @@ extern "C" {
 typedef unsigned int	uint_t;
 typedef unsigned long	ulong_t;
 typedef unsigned char	uchar_t;
+#ifdef __GNUC__
+__extension__	/* long long is not C89; keep -std=c89 -pedantic quiet */
+#endif
 typedef long long	offset_t;	/* Solaris 64-bit signed file offset */
 
 /*

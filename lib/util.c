@@ -52,7 +52,7 @@ int __rsm_errno_to_rsmerr(int err)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(errno_map) / sizeof(errno_map[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(errno_map); i++)
 		if (errno_map[i].err == err)
 			return errno_map[i].rsmerr;
 	return RSMERR_INTERNAL_ERROR;

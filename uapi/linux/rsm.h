@@ -74,14 +74,14 @@ enum rsm_ctrl_type {
 };
 
 /* Look the controller up by @index instead of @name. */
-#define RSM_CTRL_F_BY_INDEX	(1U << 0)
+#define RSM_CTRL_F_BY_INDEX	0x1U
 #define __RSM_CTRL_F_ALL	(RSM_CTRL_F_BY_INDEX)
 
 /* Access sizes, as RSMAPI's rsm_access_size_t (RSM_DAS8 ... RSM_DAS64). */
-#define RSM_ACCESS_8		(1U << 0)
-#define RSM_ACCESS_16		(1U << 1)
-#define RSM_ACCESS_32		(1U << 2)
-#define RSM_ACCESS_64		(1U << 3)
+#define RSM_ACCESS_8		0x1U
+#define RSM_ACCESS_16		0x2U
+#define RSM_ACCESS_32		0x4U
+#define RSM_ACCESS_64		0x8U
 
 /**
  * struct rsm_ctrl_attr - look up a controller and read its attributes
