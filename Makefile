@@ -39,10 +39,13 @@ TEST_BIN := $(TEST_SRC:selftests/%.c=build/selftests/%)
 LINUX_SRC := /usr/src/linux-source-6.1.tar.xz
 CHECKPATCH := build/tools/checkpatch.pl
 
-.PHONY: all module lib selftests deps check demo style clean \
+EXAMPLE_SRC := $(wildcard lib/examples/*.c)
+EXAMPLE_BIN := $(EXAMPLE_SRC:lib/examples/%.c=build/examples/%)
+
+.PHONY: all module lib examples selftests deps check demo style clean \
 	install dkms-install
 
-all: module lib selftests
+all: module lib examples selftests
 
 module: $(MODDIR)/rsm.ko
 
@@ -66,6 +69,14 @@ $(LIB): $(LIB_OBJ) lib/librsm.map
 
 build/lib/librsm.so: $(LIB)
 	ln -sf $(LIB_SONAME) $@
+
+examples: $(EXAMPLE_BIN)
+
+# Examples build like any RSMAPI program: <rsmapi.h> and -lrsm.
+build/examples/%: lib/examples/%.c $(LIB) lib/rsmapi.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -Ilib -o $@ $< -Lbuild/lib -lrsm \
+		-Wl,-rpath,$(TOP)/build/lib
 
 # kselftest_harness.h is GPL-2.0 kernel code: taken from Debian's
 # linux-source package at build time, never committed.
@@ -96,7 +107,7 @@ style: $(CHECKPATCH)
 		-f driver/*.[ch] uapi/linux/*.h > build/style.out || true
 	perl $(CHECKPATCH) --no-tree --strict --terse --show-types \
 		--ignore NEW_TYPEDEFS,PREFER_KERNEL_TYPES \
-		-f lib/*.[ch] selftests/*.[ch] >> build/style.out || true
+		-f lib/*.[ch] lib/examples/*.c selftests/*.[ch] >> build/style.out || true
 	@cat build/style.out
 	@! grep -qE ': (ERROR|WARNING):' build/style.out
 
