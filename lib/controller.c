@@ -33,7 +33,8 @@ int __rsm_ctrl_query(const char *name, struct rsm_ctrl_attr *attr)
 	ret = __rsm_ctl_fd(&fd);
 	if (ret)
 		return ret;
-	if (strlen(name) >= sizeof(attr->name))
+	/* No controller has an empty or an over-long name. */
+	if (!*name || strlen(name) >= sizeof(attr->name))
 		return RSMERR_CTLR_NOT_PRESENT;
 	memset(attr, 0, sizeof(*attr));
 	strcpy(attr->name, name);
