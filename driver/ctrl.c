@@ -31,27 +31,12 @@
 #include <rdma/ib_verbs.h>
 
 #include "ctrl.h"
+#include "peer.h"
 
 static unsigned int max_segments = 65535;
 module_param(max_segments, uint, 0444);
 MODULE_PARM_DESC(max_segments,
 		 "Most segments a controller exports or imports (default 65535)");
-
-/**
- * struct rsm_ctrl - a controller
- * @ref: reference count; the list holds one
- * @link: entry in rsm_ctrls, under rsm_ctrls_lock
- * @id: never reused while the module is loaded
- * @name: controller name, under rsm_ctrls_lock
- * @ibdev: the RDMA device, NULL for loopback
- */
-struct rsm_ctrl {
-	struct kref ref;
-	struct list_head link;
-	u64 id;
-	char name[RSM_CTRL_NAME_MAX];
-	struct ib_device *ibdev;
-};
 
 static LIST_HEAD(rsm_ctrls);
 static DEFINE_MUTEX(rsm_ctrls_lock);
@@ -79,9 +64,53 @@ static void ctrl_release(struct kref *ref)
 	kfree(container_of(ref, struct rsm_ctrl, ref));
 }
 
-static void ctrl_put(struct rsm_ctrl *ctrl)
+/**
+ * rsm_ctrl_put() - drop a reference taken by rsm_ctrl_get_ibdev()
+ * @ctrl: the controller
+ *
+ * Context: any context that may free memory.
+ */
+void rsm_ctrl_put(struct rsm_ctrl *ctrl)
 {
 	kref_put(&ctrl->ref, ctrl_release);
+}
+
+/**
+ * rsm_ctrl_get_ibdev() - the controller of an RDMA device
+ * @ibdev: the device
+ *
+ * Context: process context, takes rsm_ctrls_lock.
+ * Return: the controller with a reference held, or NULL if the device is
+ * not (or no longer) a controller.
+ */
+struct rsm_ctrl *rsm_ctrl_get_ibdev(struct ib_device *ibdev)
+{
+	struct rsm_ctrl *ctrl;
+
+	mutex_lock(&rsm_ctrls_lock);
+	list_for_each_entry(ctrl, &rsm_ctrls, link) {
+		if (ctrl->ibdev == ibdev) {
+			kref_get(&ctrl->ref);
+			mutex_unlock(&rsm_ctrls_lock);
+			return ctrl;
+		}
+	}
+	mutex_unlock(&rsm_ctrls_lock);
+	return NULL;
+}
+
+/**
+ * rsm_ctrl_name() - copy a controller's current name
+ * @ctrl: the controller
+ * @name: RSM_CTRL_NAME_MAX bytes
+ *
+ * Context: process context, takes rsm_ctrls_lock.
+ */
+void rsm_ctrl_name(struct rsm_ctrl *ctrl, char *name)
+{
+	mutex_lock(&rsm_ctrls_lock);
+	strscpy(name, ctrl->name, RSM_CTRL_NAME_MAX);
+	mutex_unlock(&rsm_ctrls_lock);
 }
 
 static void ctrl_link(struct rsm_ctrl *ctrl)
@@ -91,12 +120,14 @@ static void ctrl_link(struct rsm_ctrl *ctrl)
 	mutex_unlock(&rsm_ctrls_lock);
 }
 
+/* Unlink: no lookup finds the controller any more. The caller drops the
+ * list's reference once everything built on the controller is gone.
+ */
 static void ctrl_unlink(struct rsm_ctrl *ctrl)
 {
 	mutex_lock(&rsm_ctrls_lock);
 	list_del(&ctrl->link);
 	mutex_unlock(&rsm_ctrls_lock);
-	ctrl_put(ctrl);
 }
 
 /* Devices we can drive: an IB or RoCE port, and fast registration. */
@@ -135,6 +166,9 @@ static void rsm_ib_remove(struct ib_device *ibdev, void *client_data)
 
 	pr_info("controller %s removed\n", ctrl->name);
 	ctrl_unlink(ctrl);
+	/* Nothing may use the device once this returns. */
+	rsm_peer_ctrl_gone(ctrl);
+	rsm_ctrl_put(ctrl);
 }
 
 static void rsm_ib_rename(struct ib_device *ibdev, void *client_data)
@@ -227,6 +261,33 @@ static int ctrl_query_valid(const struct rsm_ctrl_attr *q)
 }
 
 /**
+ * rsm_ctrl_query() - look a controller up and describe it
+ * @a: in: name or (with RSM_CTRL_F_BY_INDEX) index and flags, already
+ *	validated; out: every field written
+ *
+ * Context: process context, takes rsm_ctrls_lock.
+ * Return: 0, -ENODEV for an unknown name, -ENOENT for an index past the
+ * end.
+ */
+int rsm_ctrl_query(struct rsm_ctrl_attr *a)
+{
+	struct rsm_ctrl_attr q = *a;
+	struct rsm_ctrl *ctrl;
+
+	memset(a, 0, sizeof(*a));
+	a->index = q.index;
+	a->flags = q.flags;
+	mutex_lock(&rsm_ctrls_lock);
+	ctrl = ctrl_find(&q);
+	if (ctrl)
+		ctrl_fill_attr(ctrl, a);
+	mutex_unlock(&rsm_ctrls_lock);
+	if (!ctrl)
+		return q.flags & RSM_CTRL_F_BY_INDEX ? -ENOENT : -ENODEV;
+	return 0;
+}
+
+/**
  * rsm_ctrl_ioctl_query() - RSM_IOC_CTRL_QUERY
  * @uarg: user pointer to a struct rsm_ctrl_attr
  *
@@ -239,27 +300,17 @@ static int ctrl_query_valid(const struct rsm_ctrl_attr *q)
  */
 long rsm_ctrl_ioctl_query(void __user *uarg)
 {
-	struct rsm_ctrl_attr q, a;
-	struct rsm_ctrl *ctrl;
+	struct rsm_ctrl_attr a;
 	int ret;
 
-	if (copy_from_user(&q, uarg, sizeof(q)))
+	if (copy_from_user(&a, uarg, sizeof(a)))
 		return -EFAULT;
-	ret = ctrl_query_valid(&q);
+	ret = ctrl_query_valid(&a);
 	if (ret)
 		return ret;
-
-	memset(&a, 0, sizeof(a));
-	a.index = q.index;
-	a.flags = q.flags;
-	mutex_lock(&rsm_ctrls_lock);
-	ctrl = ctrl_find(&q);
-	if (ctrl)
-		ctrl_fill_attr(ctrl, &a);
-	mutex_unlock(&rsm_ctrls_lock);
-	if (!ctrl)
-		return q.flags & RSM_CTRL_F_BY_INDEX ? -ENOENT : -ENODEV;
-
+	ret = rsm_ctrl_query(&a);
+	if (ret)
+		return ret;
 	if (copy_to_user(uarg, &a, sizeof(a)))
 		return -EFAULT;
 	return 0;
@@ -287,6 +338,7 @@ int rsm_ctrl_init(void)
 
 err_loopback:
 	ctrl_unlink(rsm_loopback);
+	rsm_ctrl_put(rsm_loopback);
 	return ret;
 }
 
@@ -301,5 +353,6 @@ void rsm_ctrl_uninit(void)
 {
 	ib_unregister_client(&rsm_ib_client);
 	ctrl_unlink(rsm_loopback);
+	rsm_ctrl_put(rsm_loopback);
 	WARN_ON(!list_empty(&rsm_ctrls));
 }

@@ -10,6 +10,8 @@
 
 #include "chardev.h"
 #include "ctrl.h"
+#include "netlink.h"
+#include "peer.h"
 #include "version.h"
 
 static int __init rsm_mod_init(void)
@@ -19,12 +21,22 @@ static int __init rsm_mod_init(void)
 	ret = rsm_ctrl_init();
 	if (ret)
 		return ret;
-	ret = rsm_chardev_init();
+	ret = rsm_peer_init();
 	if (ret)
 		goto err_ctrl;
+	ret = rsm_netlink_init();
+	if (ret)
+		goto err_peer;
+	ret = rsm_chardev_init();
+	if (ret)
+		goto err_netlink;
 	pr_info("loaded, API version %u\n", RSM_API_VERSION);
 	return 0;
 
+err_netlink:
+	rsm_netlink_uninit();
+err_peer:
+	rsm_peer_uninit();
 err_ctrl:
 	rsm_ctrl_uninit();
 	return ret;
@@ -33,6 +45,8 @@ err_ctrl:
 static void __exit rsm_mod_exit(void)
 {
 	rsm_chardev_uninit();
+	rsm_netlink_uninit();
+	rsm_peer_uninit();
 	rsm_ctrl_uninit();
 }
 
