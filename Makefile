@@ -47,6 +47,8 @@ EXAMPLE_BIN := $(EXAMPLE_SRC:lib/examples/%.c=build/examples/%)
 
 all: module lib examples selftests
 
+include tools/rsmadm/rsmadm.mk
+
 module: $(MODDIR)/rsm.ko
 
 # Each kernel builds in its own copy of the sources, so builds for
@@ -88,11 +90,14 @@ $(KSFT):
 
 selftests: $(TEST_BIN)
 
+# The hostile peer speaks rdma_cm from userspace.
+build/selftests/rogue: TEST_LDLIBS := -lrdmacm -libverbs
+
 build/selftests/%: selftests/%.c selftests/rsm_test.h $(KSFT) $(LIB) \
 		uapi/linux/rsm.h lib/rsmapi.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< -Lbuild/lib -lrsm \
-		-Wl,-rpath,$(TOP)/build/lib -lpthread
+		-Wl,-rpath,$(TOP)/build/lib -lpthread $(TEST_LDLIBS)
 
 $(CHECKPATCH):
 	@mkdir -p $(@D)
@@ -107,7 +112,7 @@ style: $(CHECKPATCH)
 		-f driver/*.[ch] uapi/linux/*.h > build/style.out || true
 	perl $(CHECKPATCH) --no-tree --strict --terse --show-types \
 		--ignore NEW_TYPEDEFS,PREFER_KERNEL_TYPES \
-		-f lib/*.[ch] lib/examples/*.c selftests/*.[ch] >> build/style.out || true
+		-f lib/*.[ch] lib/examples/*.c selftests/*.[ch] $(RSMADM_SRC) >> build/style.out || true
 	@cat build/style.out
 	@! grep -qE ': (ERROR|WARNING):' build/style.out
 

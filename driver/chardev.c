@@ -14,9 +14,11 @@
 
 #include "chardev.h"
 #include "ctrl.h"
+#include "topology.h"
 
 #define RSM_IOCTLS	(BIT_ULL(_IOC_NR(RSM_IOC_API)) | \
-			 BIT_ULL(_IOC_NR(RSM_IOC_CTRL_QUERY)))
+			 BIT_ULL(_IOC_NR(RSM_IOC_CTRL_QUERY)) | \
+			 BIT_ULL(_IOC_NR(RSM_IOC_TOPOLOGY)))
 
 static long rsm_ioctl_api(struct rsm_api __user *uarg)
 {
@@ -43,6 +45,8 @@ static long rsm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return rsm_ioctl_api(uarg);
 	case RSM_IOC_CTRL_QUERY:
 		return rsm_ctrl_ioctl_query(uarg);
+	case RSM_IOC_TOPOLOGY:
+		return rsm_topology_ioctl(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -152,6 +152,9 @@ struct rsm_conn {
  * @reqs: requests waiting for their reply
  * @next_req_id: id of the next request
  * @stats: counters, indexed by enum rsm_stat
+ * @ctrl: local controller of the last channel, under @lock
+ * @remote_ctrl: the peer's controller on the last channel, under @lock
+ * @remote_hwaddr: its hwaddr, under @lock
  */
 struct rsm_peer {
 	struct kref ref;
@@ -168,6 +171,9 @@ struct rsm_peer {
 	struct list_head reqs;
 	u64 next_req_id;
 	atomic64_t stats[RSM_STAT_MAX + 1];
+	char ctrl[RSM_CTRL_NAME_MAX];
+	char remote_ctrl[RSM_WIRE_CTRL_NAME + 1];
+	u64 remote_hwaddr;
 };
 
 /* A request waiting for its reply, on the requester's stack. */
@@ -650,7 +656,6 @@ static int conn_established(struct rsm_conn *conn, struct rdma_cm_event *ev)
 {
 	struct rsm_peer *peer = conn->peer;
 	const struct rsm_wire_conn *w = ev->param.conn.private_data;
-	char name[RSM_CTRL_NAME_MAX];
 
 	/* The accepting side already read the connect's private data. */
 	if (rsm_node_id() < peer->node) {
@@ -664,8 +669,10 @@ static int conn_established(struct rsm_conn *conn, struct rdma_cm_event *ev)
 	WRITE_ONCE(conn->last_rx, jiffies);
 	peer->state = RSM_CHAN_ACTIVE;
 	peer_stat(peer, RSM_STAT_CONNECTS);
-	rsm_ctrl_name(conn->ctrl, name);
-	pr_info("peer %u: channel up over %s\n", peer->node, name);
+	rsm_ctrl_name(conn->ctrl, peer->ctrl);
+	memcpy(peer->remote_ctrl, conn->remote_ctrl, sizeof(peer->remote_ctrl));
+	peer->remote_hwaddr = conn->remote_hwaddr;
+	pr_info("peer %u: channel up over %s\n", peer->node, peer->ctrl);
 	return 0;
 }
 
@@ -838,8 +845,6 @@ static enum rsm_wire_reject listen_check(const struct rdma_cm_event *ev,
 		return RSM_REJ_NOT_READY;
 	if (le32_to_cpu(w->dst_node) != me)
 		return RSM_REJ_NOT_ME;
-	if (le32_to_cpu(w->src_node) >= me)
-		return RSM_REJ_DIRECTION;
 	return 0;
 }
 
@@ -868,6 +873,13 @@ static int listen_connect_request(struct rdma_cm_id *id,
 				    le32_to_cpu(w->src_node),
 				    reject_str(RSM_REJ_UNKNOWN_NODE));
 		return listen_reject(id, RSM_REJ_UNKNOWN_NODE);
+	}
+	if (peer->node >= me) {
+		pr_warn_ratelimited("refused a channel from node %u: %s\n",
+				    peer->node, reject_str(RSM_REJ_DIRECTION));
+		peer_stat(peer, RSM_STAT_REJECTS);
+		peer_put(peer);
+		return listen_reject(id, RSM_REJ_DIRECTION);
 	}
 
 	mutex_lock(&peer->lock);
@@ -1256,12 +1268,9 @@ int rsm_peer_info(u32 node, bool next, struct rsm_peer_info *info)
 	info->node = found->node;
 	info->addr = found->addr;
 	info->state = found->state;
-	if (found->state == RSM_CHAN_ACTIVE) {
-		rsm_ctrl_name(found->conn->ctrl, info->ctrl);
-		strscpy(info->remote_ctrl, found->conn->remote_ctrl,
-			sizeof(info->remote_ctrl));
-		info->remote_hwaddr = found->conn->remote_hwaddr;
-	}
+	strscpy(info->ctrl, found->ctrl, sizeof(info->ctrl));
+	strscpy(info->remote_ctrl, found->remote_ctrl, sizeof(info->remote_ctrl));
+	info->remote_hwaddr = found->remote_hwaddr;
 	mutex_unlock(&found->lock);
 	for (i = 0; i <= RSM_STAT_MAX; i++)
 		info->stats[i] = atomic64_read(&found->stats[i]);

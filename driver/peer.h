@@ -15,9 +15,9 @@ struct rsm_ctrl;
  * @node: node id
  * @addr: address of its RDMA interface
  * @state: enum rsm_chan_state
- * @ctrl: local controller of the channel ("" when down)
- * @remote_ctrl: the peer's controller, as it announced it
- * @remote_hwaddr: the peer's controller hwaddr
+ * @ctrl: local controller of the last channel ("" if none came up)
+ * @remote_ctrl: the peer's controller on it, as the peer announced it
+ * @remote_hwaddr: that controller's hwaddr
  * @stats: counters, indexed by enum rsm_stat
  */
 struct rsm_peer_info {

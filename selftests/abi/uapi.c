@@ -13,6 +13,8 @@
 
 ABI(rsm_api, 24);
 ABI(rsm_ctrl_attr, 160);
+ABI(rsm_topo_entry, 144);
+ABI(rsm_topo, 24);
 
 _Static_assert(offsetof(struct rsm_api, features) == 8, "rsm_api");
 _Static_assert(offsetof(struct rsm_ctrl_attr, index) == 64, "ctrl_attr");

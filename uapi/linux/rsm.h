@@ -34,6 +34,13 @@
  *   module is loaded, so a device that goes away and comes back under the
  *   same name is a different controller.
  *
+ * Topology
+ *   RSM_IOC_TOPOLOGY returns this node's id and one entry per configured
+ *   peer: the channel's local controller, the peer's controller and the
+ *   channel state (enum rsm_chan_state in <linux/rsm_netlink.h>; 3 is
+ *   RSMAPI's RSM_CONNECTION_ACTIVE). It copies as many entries as the
+ *   caller has room for and always reports how many exist.
+ *
  * ioctl numbers: type 0xBA, numbers 0x00-0x3f (free in the kernel's
  * Documentation/userspace-api/ioctl/ioctl-number.rst).
  */
@@ -124,9 +131,45 @@ struct rsm_ctrl_attr {
 	__u64 max_import_segments;
 };
 
+/**
+ * struct rsm_topo_entry - one peer and the channel to it
+ * @ctrl: local controller of the channel (the last one used; "" if the
+ *	channel never came up)
+ * @remote_ctrl: the peer's controller, as it announced it ("" if never
+ *	connected)
+ * @remote_hwaddr: the peer's controller hwaddr
+ * @remote_node: the peer's node id
+ * @state: enum rsm_chan_state
+ */
+struct rsm_topo_entry {
+	char ctrl[RSM_CTRL_NAME_MAX];
+	char remote_ctrl[RSM_CTRL_NAME_MAX];
+	__u64 remote_hwaddr;
+	__u32 remote_node;
+	__u32 state;
+};
+
+/**
+ * struct rsm_topo - read the cluster topology
+ * @local_node: out: this node's id, 0 if not configured
+ * @count: in: room in @entries; out: number of entries that exist (more
+ *	than the room: call again with more)
+ * @entries: in: user pointer to @count struct rsm_topo_entry
+ * @flags: must be zero
+ * @reserved: must be zero
+ */
+struct rsm_topo {
+	__u32 local_node;
+	__u32 count;
+	__u64 entries;
+	__u32 flags;
+	__u32 reserved;
+};
+
 #define RSM_IOC_MAGIC		0xBA
 
 #define RSM_IOC_API		_IOWR(RSM_IOC_MAGIC, 0x00, struct rsm_api)
 #define RSM_IOC_CTRL_QUERY	_IOWR(RSM_IOC_MAGIC, 0x01, struct rsm_ctrl_attr)
+#define RSM_IOC_TOPOLOGY	_IOWR(RSM_IOC_MAGIC, 0x02, struct rsm_topo)
 
 #endif /* _UAPI_LINUX_RSM_H */
