@@ -14,11 +14,24 @@
 
 #include "chardev.h"
 #include "ctrl.h"
+#include "segment.h"
 #include "topology.h"
 
+#define EXPORT_IOCTLS	(BIT_ULL(_IOC_NR(RSM_IOC_EXPORT_CREATE)) | \
+			 BIT_ULL(_IOC_NR(RSM_IOC_EXPORT_PUBLISH)) | \
+			 BIT_ULL(_IOC_NR(RSM_IOC_EXPORT_REPUBLISH)) | \
+			 BIT_ULL(_IOC_NR(RSM_IOC_EXPORT_UNPUBLISH)) | \
+			 BIT_ULL(_IOC_NR(RSM_IOC_EXPORT_REBIND)))
+#define IMPORT_IOCTLS	(BIT_ULL(_IOC_NR(RSM_IOC_IMPORT_CONNECT)) | \
+			 BIT_ULL(_IOC_NR(RSM_IOC_IMPORT_GET)) | \
+			 BIT_ULL(_IOC_NR(RSM_IOC_IMPORT_PUT)) | \
+			 BIT_ULL(_IOC_NR(RSM_IOC_IMPORT_GETV)) | \
+			 BIT_ULL(_IOC_NR(RSM_IOC_IMPORT_PUTV)) | \
+			 BIT_ULL(_IOC_NR(RSM_IOC_IMPORT_BARRIER)))
 #define RSM_IOCTLS	(BIT_ULL(_IOC_NR(RSM_IOC_API)) | \
 			 BIT_ULL(_IOC_NR(RSM_IOC_CTRL_QUERY)) | \
-			 BIT_ULL(_IOC_NR(RSM_IOC_TOPOLOGY)))
+			 BIT_ULL(_IOC_NR(RSM_IOC_TOPOLOGY)) | \
+			 EXPORT_IOCTLS | IMPORT_IOCTLS)
 
 static long rsm_ioctl_api(struct rsm_api __user *uarg)
 {
@@ -36,9 +49,16 @@ static long rsm_ioctl_api(struct rsm_api __user *uarg)
 	return 0;
 }
 
+/*
+ * A file starts as a control object; EXPORT_CREATE or IMPORT_CONNECT turns
+ * it into a segment once (private_data, set with cmpxchg, never changes
+ * again). Commands of the other kind of object fail with EBADFD.
+ */
 static long rsm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	enum rsm_obj_kind *obj = READ_ONCE(file->private_data);
 	void __user *uarg = (void __user *)arg;
+	u64 bit = BIT_ULL(_IOC_NR(cmd));
 
 	switch (cmd) {
 	case RSM_IOC_API:
@@ -47,19 +67,42 @@ static long rsm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return rsm_ctrl_ioctl_query(uarg);
 	case RSM_IOC_TOPOLOGY:
 		return rsm_topology_ioctl(uarg);
-	default:
-		return -ENOTTY;
+	case RSM_IOC_EXPORT_CREATE:
+		return rsm_export_create(file, uarg);
+	case RSM_IOC_IMPORT_CONNECT:
+		return rsm_import_connect(file, uarg);
 	}
+	if (obj && *obj == RSM_OBJ_EXPORT && (bit & EXPORT_IOCTLS))
+		return rsm_export_ioctl((struct rsm_export *)obj, cmd, uarg);
+	if (obj && *obj == RSM_OBJ_IMPORT && (bit & IMPORT_IOCTLS))
+		return rsm_import_ioctl((struct rsm_import *)obj, cmd, uarg);
+	if (_IOC_TYPE(cmd) == RSM_IOC_MAGIC && (bit & RSM_IOCTLS))
+		return -EBADFD;
+	return -ENOTTY;
 }
 
 static int rsm_open(struct inode *inode, struct file *file)
 {
+	file->private_data = NULL;
 	return nonseekable_open(inode, file);
+}
+
+/* Closing the file destroys what it became. */
+static int rsm_release(struct inode *inode, struct file *file)
+{
+	enum rsm_obj_kind *obj = file->private_data;
+
+	if (obj && *obj == RSM_OBJ_EXPORT)
+		rsm_export_release((struct rsm_export *)obj);
+	else if (obj && *obj == RSM_OBJ_IMPORT)
+		rsm_import_release((struct rsm_import *)obj);
+	return 0;
 }
 
 static const struct file_operations rsm_fops = {
 	.owner = THIS_MODULE,
 	.open = rsm_open,
+	.release = rsm_release,
 	.unlocked_ioctl = rsm_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

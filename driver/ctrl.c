@@ -261,6 +261,35 @@ static int ctrl_query_valid(const struct rsm_ctrl_attr *q)
 }
 
 /**
+ * rsm_ctrl_get() - look a controller up by name for a new segment
+ * @name: its name (NUL-terminated)
+ * @id: the id the caller knows it by, or 0 for any
+ * @attr: its attributes, filled in
+ *
+ * Context: process context, takes rsm_ctrls_lock.
+ * Return: the controller, referenced, or NULL if there is none by that
+ * name or it has another id (the device went away and came back).
+ */
+struct rsm_ctrl *rsm_ctrl_get(const char *name, u64 id,
+			      struct rsm_ctrl_attr *attr)
+{
+	struct rsm_ctrl *ctrl;
+
+	memset(attr, 0, sizeof(*attr));
+	strscpy(attr->name, name, sizeof(attr->name));
+	mutex_lock(&rsm_ctrls_lock);
+	ctrl = ctrl_find(attr);
+	if (ctrl && id && ctrl->id != id)
+		ctrl = NULL;
+	if (ctrl) {
+		ctrl_fill_attr(ctrl, attr);
+		kref_get(&ctrl->ref);
+	}
+	mutex_unlock(&rsm_ctrls_lock);
+	return ctrl;
+}
+
+/**
  * rsm_ctrl_query() - look a controller up and describe it
  * @a: in: name or (with RSM_CTRL_F_BY_INDEX) index and flags, already
  *	validated; out: every field written

@@ -29,6 +29,8 @@ void rsm_ctrl_uninit(void);
 long rsm_ctrl_ioctl_query(void __user *uarg);
 int rsm_ctrl_query(struct rsm_ctrl_attr *a);
 struct rsm_ctrl *rsm_ctrl_get_ibdev(struct ib_device *ibdev);
+struct rsm_ctrl *rsm_ctrl_get(const char *name, u64 id,
+			      struct rsm_ctrl_attr *attr);
 void rsm_ctrl_put(struct rsm_ctrl *ctrl);
 void rsm_ctrl_name(struct rsm_ctrl *ctrl, char *name);
 

@@ -60,10 +60,13 @@
 
 #include "ctrl.h"
 #include "peer.h"
+#include "segment.h"
 #include "wire.h"
 
 #define RSM_RX_DEPTH		32
 #define RSM_TX_DEPTH		32
+/* Send queue slots for RDMA READ/WRITE and registrations. */
+#define RSM_DATA_DEPTH		64
 #define RSM_RESOLVE_MS		2000
 #define RSM_RD_ATOM		16
 
@@ -107,6 +110,14 @@ struct rsm_buf {
  * @gone_link: entry in a list of connections being torn down together
  * @remote_ctrl: the peer's controller name
  * @remote_hwaddr: the peer's controller hwaddr
+ * @data_slots: free send queue slots for data and registration work
+ *	requests, under @tx_lock
+ * @data_inflight: data and registration requests posted or being set
+ *	up, under @tx_lock; teardown waits for 0
+ * @data_wait: where posters wait for a slot and teardown for the last
+ *	request
+ * @grants: exported segments registered in @pd (segment.c's, under its
+ *	lock)
  */
 struct rsm_conn {
 	struct kref ref;
@@ -134,6 +145,10 @@ struct rsm_conn {
 	struct list_head gone_link;
 	char remote_ctrl[RSM_WIRE_CTRL_NAME + 1];
 	u64 remote_hwaddr;
+	int data_slots;
+	int data_inflight;
+	wait_queue_head_t data_wait;
+	struct list_head grants;
 };
 
 /**
@@ -182,6 +197,19 @@ struct rsm_req {
 	u64 id;
 	struct completion done;
 	int status;
+	void *reply;
+	u32 reply_max;
+	u32 reply_len;
+};
+
+/* A request received, handled in process context by rsm_wq. */
+struct rsm_msg_work {
+	struct work_struct work;
+	struct rsm_conn *conn;
+	u8 type;
+	u64 req_id;
+	u32 len;
+	u8 payload[RSM_MSG_PAYLOAD];
 };
 
 static DEFINE_MUTEX(rsm_cfg_lock);
@@ -344,19 +372,67 @@ static int conn_post_recv(struct rsm_conn *conn, struct rsm_buf *rx)
 	return ib_post_recv(conn->cm_id->qp, &wr, NULL);
 }
 
-static void peer_complete_request(struct rsm_peer *peer, u64 id, int status)
+static void peer_complete_request(struct rsm_peer *peer,
+				  const struct rsm_wire_hdr *hdr)
 {
+	u64 id = le64_to_cpu(hdr->req_id);
+	u32 len = le32_to_cpu(hdr->len);
 	struct rsm_req *req;
 
 	spin_lock_bh(&peer->req_lock);
 	list_for_each_entry(req, &peer->reqs, link) {
-		if (req->id == id) {
-			req->status = status;
-			complete(&req->done);
-			break;
-		}
+		if (req->id != id || completion_done(&req->done))
+			continue;
+		req->status = (s32)le32_to_cpu(hdr->status);
+		req->reply_len = min(len, req->reply_max);
+		if (req->reply_len)
+			memcpy(req->reply, hdr + 1, req->reply_len);
+		complete(&req->done);
+		break;
 	}
 	spin_unlock_bh(&peer->req_lock);
+}
+
+static void conn_get(struct rsm_conn *conn)
+{
+	kref_get(&conn->ref);
+}
+
+/* Handle a received request and send its reply. */
+static void msg_work(struct work_struct *work)
+{
+	struct rsm_msg_work *mw = container_of(work, struct rsm_msg_work, work);
+	u8 reply[RSM_MSG_PAYLOAD];
+	u32 reply_len = 0;
+	int status;
+
+	status = rsm_seg_request(mw->conn, mw->type, mw->payload, mw->len,
+				 reply, &reply_len);
+	conn_send(mw->conn, RSM_MSG_REPLY, mw->req_id, status, reply,
+		  reply_len);
+	conn_put(mw->conn);
+	kfree(mw);
+}
+
+static void conn_queue_request(struct rsm_conn *conn,
+			       const struct rsm_wire_hdr *hdr)
+{
+	struct rsm_msg_work *mw;
+
+	mw = kmalloc(sizeof(*mw), GFP_KERNEL);
+	if (!mw) {
+		conn_send(conn, RSM_MSG_REPLY, le64_to_cpu(hdr->req_id),
+			  -ENOMEM, NULL, 0);
+		return;
+	}
+	INIT_WORK(&mw->work, msg_work);
+	conn_get(conn);
+	mw->conn = conn;
+	mw->type = hdr->type;
+	mw->req_id = le64_to_cpu(hdr->req_id);
+	mw->len = le32_to_cpu(hdr->len);
+	memcpy(mw->payload, hdr + 1, mw->len);
+	queue_work(rsm_wq, &mw->work);
 }
 
 static void rx_done(struct ib_cq *cq, struct ib_wc *wc)
@@ -394,8 +470,13 @@ static void rx_done(struct ib_cq *cq, struct ib_wc *wc)
 			  NULL, 0);
 		break;
 	case RSM_MSG_REPLY:
-		peer_complete_request(peer, le64_to_cpu(hdr->req_id),
-				      (s32)le32_to_cpu(hdr->status));
+		peer_complete_request(peer, hdr);
+		break;
+	case RSM_MSG_SEG_CONNECT:
+	case RSM_MSG_SEG_CHUNKS:
+	case RSM_MSG_SEG_DISCONNECT:
+	case RSM_MSG_SEG_REVOKE:
+		conn_queue_request(conn, hdr);
 		break;
 	default:
 		conn_fail(conn, "unknown message type");
@@ -427,6 +508,9 @@ static struct rsm_conn *conn_alloc(struct rsm_peer *peer)
 	INIT_LIST_HEAD(&conn->tx_free);
 	conn->credits = RSM_RX_DEPTH;
 	conn->started = jiffies;
+	conn->data_slots = RSM_DATA_DEPTH;
+	init_waitqueue_head(&conn->data_wait);
+	INIT_LIST_HEAD(&conn->grants);
 	return conn;
 }
 
@@ -452,8 +536,8 @@ static int conn_setup_qp(struct rsm_conn *conn)
 		conn->pd = NULL;
 		return ret;
 	}
-	conn->cq = ib_alloc_cq_any(dev, conn, RSM_RX_DEPTH + RSM_TX_DEPTH + 2,
-				   IB_POLL_WORKQUEUE);
+	conn->cq = ib_alloc_cq_any(dev, conn, RSM_RX_DEPTH + RSM_TX_DEPTH +
+				   RSM_DATA_DEPTH + 2, IB_POLL_WORKQUEUE);
 	if (IS_ERR(conn->cq)) {
 		ret = PTR_ERR(conn->cq);
 		conn->cq = NULL;
@@ -485,7 +569,7 @@ static int conn_setup_qp(struct rsm_conn *conn)
 	qa.event_handler = NULL;
 	qa.send_cq = conn->cq;
 	qa.recv_cq = conn->cq;
-	qa.cap.max_send_wr = RSM_TX_DEPTH + 1;
+	qa.cap.max_send_wr = RSM_TX_DEPTH + RSM_DATA_DEPTH + 1;
 	qa.cap.max_recv_wr = RSM_RX_DEPTH + 1;
 	qa.cap.max_send_sge = 1;
 	qa.cap.max_recv_sge = 1;
@@ -512,12 +596,19 @@ static void conn_destroy_work(struct work_struct *work)
 	spin_lock_bh(&conn->tx_lock);
 	conn->dead = true;
 	spin_unlock_bh(&conn->tx_lock);
+	wake_up_all(&conn->data_wait);
 
 	if (id && conn->has_qp) {
 		rdma_disconnect(id);
 		ib_drain_qp(id->qp);
 		rdma_destroy_qp(id);
 	}
+	/* Every data request has completed: wait for its poster to let go
+	 * of its DMA mappings, then release what segments registered here.
+	 */
+	wait_event(conn->data_wait, !READ_ONCE(conn->data_inflight));
+	if (conn->pd)
+		rsm_seg_conn_gone(conn);
 	if (conn->cq)
 		ib_free_cq(conn->cq);
 	if (id)
@@ -1160,16 +1251,140 @@ int rsm_peer_del(u32 node, struct netlink_ext_ack *extack)
 	return 0;
 }
 
-/*
- * Send a request and wait for its reply, resending every quarter of the
- * failure detection time until the whole time has passed.
+/**
+ * rsm_peer_conn_get() - the current connection to a peer, if it is up
+ * @node: the peer's node id
+ *
+ * Context: process context, takes rsm_cfg_lock and the peer's lock.
+ * Return: the connection, referenced (drop with rsm_conn_put()), or NULL
+ * if the node is no configured peer or its channel is not ACTIVE.
  */
-static int peer_request(struct rsm_peer *peer, enum rsm_msg_type type,
-			const void *payload, u32 len)
+struct rsm_conn *rsm_peer_conn_get(u32 node)
 {
-	unsigned long deadline = jiffies +
-				 msecs_to_jiffies(rsm_timeout_ms());
-	struct rsm_req req = { .status = -ETIMEDOUT };
+	struct rsm_peer *peer = peer_get(node);
+	struct rsm_conn *conn = NULL;
+
+	if (!peer)
+		return NULL;
+	mutex_lock(&peer->lock);
+	if (peer->state == RSM_CHAN_ACTIVE) {
+		conn = peer->conn;
+		conn_get(conn);
+	}
+	mutex_unlock(&peer->lock);
+	peer_put(peer);
+	return conn;
+}
+
+/**
+ * rsm_conn_get() - take another reference to a connection
+ * @conn: the connection
+ */
+void rsm_conn_get(struct rsm_conn *conn)
+{
+	conn_get(conn);
+}
+
+/**
+ * rsm_conn_put() - drop a reference from rsm_peer_conn_get()
+ * @conn: the connection
+ *
+ * Context: process context.
+ */
+void rsm_conn_put(struct rsm_conn *conn)
+{
+	conn_put(conn);
+}
+
+/**
+ * rsm_conn_node() - node id of a connection's peer
+ * @conn: the connection
+ *
+ * Return: the node id.
+ */
+u32 rsm_conn_node(const struct rsm_conn *conn)
+{
+	return conn->peer->node;
+}
+
+/**
+ * rsm_conn_pd() - a connection's protection domain
+ * @conn: the connection
+ *
+ * Valid until rsm_seg_conn_gone() for this connection has returned.
+ *
+ * Return: the PD.
+ */
+struct ib_pd *rsm_conn_pd(const struct rsm_conn *conn)
+{
+	return conn->pd;
+}
+
+/**
+ * rsm_conn_ctrl() - the controller a connection runs over
+ * @conn: an ACTIVE connection
+ *
+ * Return: the controller (referenced by the connection).
+ */
+struct rsm_ctrl *rsm_conn_ctrl(const struct rsm_conn *conn)
+{
+	return conn->ctrl;
+}
+
+/**
+ * rsm_conn_grants() - the list segment.c keeps of its registrations in
+ * this connection's PD
+ * @conn: the connection
+ *
+ * Return: the list head, protected by segment.c's lock.
+ */
+struct list_head *rsm_conn_grants(struct rsm_conn *conn)
+{
+	return &conn->grants;
+}
+
+/**
+ * rsm_conn_alive() - whether a connection still carries traffic
+ * @conn: the connection
+ *
+ * Return: false once the connection failed or is being torn down.
+ */
+bool rsm_conn_alive(struct rsm_conn *conn)
+{
+	bool alive;
+
+	spin_lock_bh(&conn->tx_lock);
+	alive = !conn->dead && !READ_ONCE(conn->failed);
+	spin_unlock_bh(&conn->tx_lock);
+	return alive;
+}
+
+/**
+ * rsm_conn_request() - send a request and wait for its reply
+ * @conn: the connection to send it on
+ * @type: enum rsm_msg_type
+ * @payload: request payload
+ * @len: its length, at most RSM_MSG_PAYLOAD
+ * @reply: where the reply's payload goes, or NULL
+ * @reply_len: in: room at @reply; out: bytes received
+ *
+ * The request is sent once: the reliable connection delivers it or fails.
+ * The wait lasts at most the failure detection time.
+ *
+ * Context: process context; sleeps.
+ * Return: the reply's status (0 or a negative errno), -ECONNABORTED if
+ * the connection is or goes down, -ETIMEDOUT, or -EINTR on a signal.
+ */
+int rsm_conn_request(struct rsm_conn *conn, enum rsm_msg_type type,
+		     const void *payload, u32 len, void *reply, u32 *reply_len)
+{
+	struct rsm_peer *peer = conn->peer;
+	unsigned long deadline = jiffies + msecs_to_jiffies(rsm_timeout_ms());
+	struct rsm_req req = {
+		.status = -ETIMEDOUT,
+		.reply = reply,
+		.reply_max = reply_len ? *reply_len : 0,
+	};
 	long left;
 	int ret;
 
@@ -1179,32 +1394,191 @@ static int peer_request(struct rsm_peer *peer, enum rsm_msg_type type,
 	list_add_tail(&req.link, &peer->reqs);
 	spin_unlock_bh(&peer->req_lock);
 
-	do {
-		mutex_lock(&peer->lock);
-		ret = peer->state == RSM_CHAN_ACTIVE ?
-		      conn_send(peer->conn, type, req.id, 0, payload, len) :
-		      -EHOSTUNREACH;
-		mutex_unlock(&peer->lock);
-		if (ret == -EHOSTUNREACH) {
-			req.status = ret;
-			break;
-		}
+	/* Out of credits: the peer returns them soon, or fails. */
+	while ((ret = conn_send(conn, type, req.id, 0, payload, len)) ==
+	       -ENOBUFS && time_before(jiffies, deadline))
+		usleep_range(100, 1000);
+	if (ret) {
+		req.status = ret == -ENOBUFS ? -ETIMEDOUT : -ECONNABORTED;
+	} else {
 		left = wait_for_completion_interruptible_timeout(&req.done,
-								 period());
-		if (left < 0) {
+					max_t(long, deadline - jiffies, 1));
+		if (left < 0)
 			req.status = -EINTR;
-			break;
-		}
-		if (left > 0)
-			break;
-	} while (time_before(jiffies, deadline));
+	}
 
 	spin_lock_bh(&peer->req_lock);
 	list_del(&req.link);
 	spin_unlock_bh(&peer->req_lock);
 	if (req.status == -ETIMEDOUT)
 		peer_stat(peer, RSM_STAT_REQ_TIMEOUTS);
+	if (reply_len)
+		*reply_len = req.status ? 0 : req.reply_len;
 	return req.status;
+}
+
+/* A data or registration work request and its completion. */
+struct rsm_data_op {
+	struct ib_cqe cqe;
+	struct rsm_conn *conn;
+	struct completion done;
+	int status;
+};
+
+static void data_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct rsm_data_op *op = container_of(wc->wr_cqe, struct rsm_data_op,
+					      cqe);
+	struct rsm_conn *conn = op->conn;
+
+	op->status = wc->status == IB_WC_SUCCESS ? 0 : -EIO;
+	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR)
+		conn_fail(conn, ib_wc_status_msg(wc->status));
+	spin_lock_bh(&conn->tx_lock);
+	conn->data_slots++;
+	spin_unlock_bh(&conn->tx_lock);
+	wake_up(&conn->data_wait);
+	complete(&op->done);
+}
+
+/*
+ * Take a send queue slot, waiting for one, and count an in-flight
+ * request; -ECONNABORTED when the connection is going away.
+ */
+static int data_begin(struct rsm_conn *conn)
+{
+	int ret = 0;
+
+	spin_lock_bh(&conn->tx_lock);
+	while (!conn->dead && conn->has_qp && !conn->data_slots) {
+		spin_unlock_bh(&conn->tx_lock);
+		wait_event(conn->data_wait, READ_ONCE(conn->data_slots) ||
+			   READ_ONCE(conn->dead));
+		spin_lock_bh(&conn->tx_lock);
+	}
+	if (conn->dead || !conn->has_qp) {
+		ret = -ECONNABORTED;
+	} else {
+		conn->data_slots--;
+		conn->data_inflight++;
+	}
+	spin_unlock_bh(&conn->tx_lock);
+	return ret;
+}
+
+static void data_end(struct rsm_conn *conn)
+{
+	spin_lock_bh(&conn->tx_lock);
+	conn->data_inflight--;
+	spin_unlock_bh(&conn->tx_lock);
+	wake_up_all(&conn->data_wait);
+}
+
+/* Post @wr (its wr_cqe is @op's) and wait for its completion. */
+static int data_post_wait(struct rsm_conn *conn, struct ib_send_wr *wr,
+			  struct rsm_data_op *op)
+{
+	int ret;
+
+	op->cqe.done = data_done;
+	op->conn = conn;
+	op->status = -EIO;
+	init_completion(&op->done);
+	wr->wr_cqe = &op->cqe;
+	wr->send_flags |= IB_SEND_SIGNALED;
+	spin_lock_bh(&conn->tx_lock);
+	ret = conn->dead ? -ECONNABORTED :
+	      ib_post_send(conn->cm_id->qp, wr, NULL);
+	if (ret)
+		conn->data_slots++;
+	spin_unlock_bh(&conn->tx_lock);
+	if (ret)
+		return ret == -ECONNABORTED ? ret : -EIO;
+	/* Bounded: a dead peer fails the QP, which flushes this request. */
+	wait_for_completion(&op->done);
+	return op->status;
+}
+
+/**
+ * rsm_conn_rdma() - RDMA READ or WRITE between kernel memory and a peer
+ * @conn: the connection
+ * @write: WRITE (local to remote) instead of READ
+ * @buf: kernel buffer (kmalloc'ed: DMA-mappable)
+ * @len: bytes to move
+ * @remote: the peer's address
+ * @rkey: the peer's remote key
+ *
+ * Context: process context; sleeps until the transfer completed.
+ * Return: 0, -ECONNABORTED if the connection is gone, -EIO if the
+ * transfer failed (the connection then goes down).
+ */
+int rsm_conn_rdma(struct rsm_conn *conn, bool write, void *buf, u32 len,
+		  u64 remote, u32 rkey)
+{
+	enum dma_data_direction dir = write ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
+	struct ib_rdma_wr wr = {};
+	struct rsm_data_op op;
+	struct ib_device *dev;
+	struct ib_sge sge;
+	u64 dma;
+	int ret;
+
+	ret = data_begin(conn);
+	if (ret)
+		return ret;
+	/* Mapped per transfer: nothing stays mapped on a removed device. */
+	dev = conn->pd->device;
+	dma = ib_dma_map_single(dev, buf, len, dir);
+	if (ib_dma_mapping_error(dev, dma)) {
+		spin_lock_bh(&conn->tx_lock);
+		conn->data_slots++;
+		spin_unlock_bh(&conn->tx_lock);
+		ret = -ENOMEM;
+		goto out;
+	}
+	sge.addr = dma;
+	sge.length = len;
+	sge.lkey = conn->pd->local_dma_lkey;
+	wr.wr.opcode = write ? IB_WR_RDMA_WRITE : IB_WR_RDMA_READ;
+	wr.wr.sg_list = &sge;
+	wr.wr.num_sge = 1;
+	wr.remote_addr = remote;
+	wr.rkey = rkey;
+	ret = data_post_wait(conn, &wr.wr, &op);
+	ib_dma_unmap_single(dev, dma, len, dir);
+	if (ret && !rsm_conn_alive(conn))
+		ret = -ECONNABORTED;
+out:
+	data_end(conn);
+	return ret;
+}
+
+/**
+ * rsm_conn_reg_mr() - fast-register an MR on a connection's QP
+ * @conn: the connection whose PD holds @mr
+ * @mr: the MR, already mapped with ib_map_mr_sg()
+ * @access: IB_ACCESS_* flags
+ *
+ * Context: process context; sleeps until the registration completed.
+ * Return: 0, -ECONNABORTED or -EIO.
+ */
+int rsm_conn_reg_mr(struct rsm_conn *conn, struct ib_mr *mr, int access)
+{
+	struct ib_reg_wr wr = {};
+	struct rsm_data_op op;
+	int ret;
+
+	ret = data_begin(conn);
+	if (ret)
+		return ret;
+	ib_update_fast_reg_key(mr, ib_inc_rkey(mr->rkey));
+	wr.wr.opcode = IB_WR_REG_MR;
+	wr.mr = mr;
+	wr.key = mr->rkey;
+	wr.access = access;
+	ret = data_post_wait(conn, &wr.wr, &op);
+	data_end(conn);
+	return ret;
 }
 
 /**
@@ -1220,19 +1594,25 @@ static int peer_request(struct rsm_peer *peer, enum rsm_msg_type type,
 int rsm_peer_ping(u32 node, u64 *rtt_ns, struct netlink_ext_ack *extack)
 {
 	struct rsm_peer *peer = peer_get(node);
-	ktime_t start = ktime_get();
+	struct rsm_conn *conn;
+	ktime_t start;
 	int ret;
 
 	if (!peer) {
 		NL_SET_ERR_MSG(extack, "no such peer");
 		return -ENOENT;
 	}
-	ret = peer_request(peer, RSM_MSG_PING, NULL, 0);
-	*rtt_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
 	peer_put(peer);
-	if (ret == -EHOSTUNREACH)
+	conn = rsm_peer_conn_get(node);
+	if (!conn) {
 		NL_SET_ERR_MSG(extack, "channel to the peer is not up");
-	else if (ret)
+		return -EHOSTUNREACH;
+	}
+	start = ktime_get();
+	ret = rsm_conn_request(conn, RSM_MSG_PING, NULL, 0, NULL, NULL);
+	*rtt_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
+	conn_put(conn);
+	if (ret)
 		NL_SET_ERR_MSG(extack, "no reply over the channel");
 	return ret;
 }

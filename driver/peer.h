@@ -7,6 +7,8 @@
 #include <linux/socket.h>
 #include <linux/types.h>
 
+#include "wire.h"
+
 struct netlink_ext_ack;
 struct rsm_ctrl;
 
@@ -44,5 +46,25 @@ int rsm_peer_set(u32 node, const struct sockaddr_storage *addr,
 int rsm_peer_del(u32 node, struct netlink_ext_ack *extack);
 int rsm_peer_ping(u32 node, u64 *rtt_ns, struct netlink_ext_ack *extack);
 int rsm_peer_info(u32 node, bool next, struct rsm_peer_info *info);
+
+/* Connections, for the segment layer. */
+struct ib_mr;
+struct ib_pd;
+struct list_head;
+struct rsm_conn;
+
+struct rsm_conn *rsm_peer_conn_get(u32 node);
+void rsm_conn_get(struct rsm_conn *conn);
+void rsm_conn_put(struct rsm_conn *conn);
+u32 rsm_conn_node(const struct rsm_conn *conn);
+struct ib_pd *rsm_conn_pd(const struct rsm_conn *conn);
+struct list_head *rsm_conn_grants(struct rsm_conn *conn);
+struct rsm_ctrl *rsm_conn_ctrl(const struct rsm_conn *conn);
+bool rsm_conn_alive(struct rsm_conn *conn);
+int rsm_conn_request(struct rsm_conn *conn, enum rsm_msg_type type,
+		     const void *payload, u32 len, void *reply, u32 *reply_len);
+int rsm_conn_rdma(struct rsm_conn *conn, bool write, void *buf, u32 len,
+		  u64 remote, u32 rkey);
+int rsm_conn_reg_mr(struct rsm_conn *conn, struct ib_mr *mr, int access);
 
 #endif /* _RSM_PEER_H */

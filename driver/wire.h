@@ -54,6 +54,11 @@ enum rsm_msg_type {
 	RSM_MSG_HEARTBEAT = 1,	/* keepalive and credit return; no reply */
 	RSM_MSG_PING,		/* request: answered by an empty reply */
 	RSM_MSG_REPLY,		/* the answer to the request @req_id */
+	RSM_MSG_SEG_CONNECT,	/* importer -> exporter: rsm_wire_seg_connect */
+	RSM_MSG_SEG_CHUNKS,	/* importer -> exporter: rsm_wire_seg_handle */
+	RSM_MSG_SEG_DISCONNECT,	/* importer -> exporter: rsm_wire_seg_handle */
+	RSM_MSG_SEG_REVOKE,	/* exporter -> importer: rsm_wire_seg_handle */
+	__RSM_MSG_MAX
 };
 
 /**
@@ -77,5 +82,80 @@ struct rsm_wire_hdr {
 static_assert(sizeof(struct rsm_wire_hdr) == 24);
 
 #define RSM_MSG_PAYLOAD		(RSM_MSG_SIZE - sizeof(struct rsm_wire_hdr))
+
+/**
+ * struct rsm_wire_seg_connect - ask to import a segment
+ * @handle: the importer's name for this import, unique on its node
+ * @segid: the segment id
+ * @perm: access wanted: RSM_PERM bits of the owner digit (0400, 0200)
+ * @uid: the importing process's fs uid
+ * @gid: its fs gid
+ * @privileged: it has CAP_IPC_OWNER: no user-level check
+ *
+ * The reply's payload is struct rsm_wire_seg_chunks.
+ */
+struct rsm_wire_seg_connect {
+	__le64 handle;
+	__le32 segid;
+	__le32 perm;
+	__le32 uid;
+	__le32 gid;
+	__le32 privileged;
+	__le32 reserved;
+};
+
+/**
+ * struct rsm_wire_seg_handle - name an import
+ * @handle: the importer's handle from its SEG_CONNECT
+ * @first: SEG_CHUNKS: index of the first chunk wanted; otherwise 0
+ * @reserved: zero
+ */
+struct rsm_wire_seg_handle {
+	__le64 handle;
+	__le32 first;
+	__le32 reserved;
+};
+
+/**
+ * struct rsm_wire_chunk - one registered piece of an exported segment
+ * @rkey: remote key
+ * @reserved: zero
+ * @iova: address of the piece's first byte for RDMA
+ */
+struct rsm_wire_chunk {
+	__le32 rkey;
+	__le32 reserved;
+	__le64 iova;
+};
+
+/**
+ * struct rsm_wire_seg_chunks - reply to SEG_CONNECT and SEG_CHUNKS
+ * @size: segment length in bytes
+ * @chunk_bytes: bytes covered by each chunk (the last may cover less)
+ * @perm: access granted (0400, 0200 bits)
+ * @nchunks: chunks in the whole segment
+ * @first: index of chunks[0]
+ * @count: chunks in this message
+ * @reserved: zero
+ * @chunks: @count chunks
+ *
+ * A segment is registered in chunks of at most the device's fast
+ * registration limit (512 pages on rxe); a reply carries as many as fit
+ * and SEG_CHUNKS fetches the rest.
+ */
+struct rsm_wire_seg_chunks {
+	__le64 size;
+	__le64 chunk_bytes;
+	__le32 perm;
+	__le32 nchunks;
+	__le32 first;
+	__le32 count;
+	__le64 reserved;
+	struct rsm_wire_chunk chunks[];
+};
+
+#define RSM_WIRE_CHUNKS_PER_MSG \
+	((RSM_MSG_PAYLOAD - sizeof(struct rsm_wire_seg_chunks)) / \
+	 sizeof(struct rsm_wire_chunk))
 
 #endif /* _RSM_WIRE_H */

@@ -43,6 +43,17 @@ while [ $i -lt "$cycles" ]; do
 done
 if [ -z "$fail" ]; then ok "reload_cycles ($cycles)"; else not_ok "reload_cycles: $fail"; fi
 
+# A fresh module has no configuration: give it the cluster's again.
+if [ -n "$RSM_NODE" ] && [ -x build/rsmadm/rsmadm ]; then
+	build/rsmadm/rsmadm node set "$RSM_NODE"
+	i=1
+	while [ "$i" -le "${RSM_NODES:-1}" ]; do
+		[ "$i" = "$RSM_NODE" ] ||
+			build/rsmadm/rsmadm peer add "$i" addr "10.77.0.$i"
+		i=$((i + 1))
+	done
+fi
+
 # After the last load the module works as before: every ioctl test
 # passes, including the one that finds each RDMA controller ($RSM_CTRL).
 if build/selftests/ioctl >/dev/null 2>&1; then

@@ -15,6 +15,14 @@ ABI(rsm_api, 24);
 ABI(rsm_ctrl_attr, 160);
 ABI(rsm_topo_entry, 144);
 ABI(rsm_topo, 24);
+ABI(rsm_export_create, 96);
+ABI(rsm_acl_entry, 8);
+ABI(rsm_export_publish, 24);
+ABI(rsm_export_rebind, 16);
+ABI(rsm_import_connect, 96);
+ABI(rsm_iov, 24);
+ABI(rsm_import_vec, 24);
+ABI(rsm_barrier, 16);
 
 _Static_assert(offsetof(struct rsm_api, features) == 8, "rsm_api");
 _Static_assert(offsetof(struct rsm_ctrl_attr, index) == 64, "ctrl_attr");

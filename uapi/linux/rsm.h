@@ -41,6 +41,42 @@
  *   RSMAPI's RSM_CONNECTION_ACTIVE). It copies as many entries as the
  *   caller has room for and always reports how many exist.
  *
+ * Segments
+ *   A fresh file becomes an export segment with RSM_IOC_EXPORT_CREATE or an
+ *   import segment with RSM_IOC_IMPORT_CONNECT; other segment commands on
+ *   a file of the wrong kind fail with EBADFD. Closing the file destroys
+ *   the segment: an export is unpublished (every importer is forced off)
+ *   and its pages unpinned; an import is disconnected.
+ *
+ *   Export: CREATE pins [vaddr, vaddr + len) (page aligned; charged to
+ *   RLIMIT_MEMLOCK unless CAP_IPC_LOCK) on a controller; PUBLISH makes it
+ *   importable under a segment id (0: the kernel picks one at or above
+ *   0x80000000) with an access list of (node, permission) entries, where a
+ *   permission is three octal digits, owner/group/other, 4 read 2 write
+ *   (no list: every node, with 0777 & ~umask of the creator); REPUBLISH
+ *   replaces the list for future connects; UNPUBLISH forces every
+ *   importer off; REBIND moves the segment to other memory of the same
+ *   length. Only the creating process may publish, republish, unpublish
+ *   or rebind (EPERM).
+ *
+ *   Import: CONNECT asks the exporting node (over the peer's channel, or
+ *   locally) for segment id on node: ENOENT if not published,
+ *   EKEYREJECTED if this node is not in its access list, EACCES if the
+ *   caller's credentials lack the requested access (the permission digit
+ *   is chosen by comparing the caller's uid and gid with the exporter's;
+ *   CAP_IPC_OWNER overrides), EHOSTUNREACH if the node cannot be reached,
+ *   ENODEV if the controller cannot reach it (loopback: any other node).
+ *   GET and PUT copy between the segment and user memory (RDMA READ and
+ *   WRITE for a remote exporter); VEC does up to RSM_IOV_MAX of them in
+ *   order and stops at the first error. Out of bounds: ERANGE; missing
+ *   permission: EACCES; the exporter unpublished or destroyed the segment,
+ *   or its node died: ECONNABORTED, from then on; a transport error: EIO.
+ *
+ *   Barriers: BARRIER with RSM_BARRIER_OPEN returns a token; CLOSE and
+ *   ORDER with that token report ECONNABORTED if the import was forced
+ *   off and EIO if an access failed since the token was taken. Every
+ *   access has completed when GET, PUT or VEC returns.
+ *
  * ioctl numbers: type 0xBA, numbers 0x00-0x3f (free in the kernel's
  * Documentation/userspace-api/ioctl/ioctl-number.rst).
  */
@@ -166,10 +202,165 @@ struct rsm_topo {
 	__u32 reserved;
 };
 
+/* RSMAPI permissions: octal digits owner/group/other, 4 read, 2 write. */
+#define RSM_PERM_MASK		0666U
+/* Access an importer asks for and gets: the owner digit's bits. */
+#define RSM_PERM_READ_BIT	0400U
+#define RSM_PERM_WRITE_BIT	0200U
+
+/* Segment ids the kernel picks start here (RSMAPI's RSM_USER_APP_ID_BASE). */
+#define RSM_SEGID_AUTO_BASE	0x80000000U
+
+/* rsm_export_create.flags (the values of RSMAPI's create flags) */
+#define RSM_EXPORT_F_REBIND	0x1U	/* RSM_ALLOW_REBIND */
+#define RSM_EXPORT_F_DONTWAIT	0x2U	/* RSM_CREATE_SEG_DONTWAIT */
+#define __RSM_EXPORT_F_ALL	(RSM_EXPORT_F_REBIND | RSM_EXPORT_F_DONTWAIT)
+
+/**
+ * struct rsm_export_create - make this file an export segment
+ * @ctrl: controller name
+ * @ctrl_id: the controller's id, as RSM_IOC_CTRL_QUERY reported it; a
+ *	different id (the device came back) fails with ENODEV
+ * @vaddr: page-aligned start of the memory to export
+ * @len: page-aligned length, at most the controller's
+ *	max_export_segment_size
+ * @flags: RSM_EXPORT_F_*
+ * @reserved: must be zero
+ */
+struct rsm_export_create {
+	char ctrl[RSM_CTRL_NAME_MAX];
+	__u64 ctrl_id;
+	__u64 vaddr;
+	__u64 len;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/* Most entries in an access list (RSMAPI's limit). */
+#define RSM_ACL_MAX		64
+
+/**
+ * struct rsm_acl_entry - one access list entry (rsmapi_access_entry_t)
+ * @node: node id
+ * @perm: permission, at most RSM_PERM_MASK
+ */
+struct rsm_acl_entry {
+	__u32 node;
+	__u32 perm;
+};
+
+/**
+ * struct rsm_export_publish - publish, or republish, an export segment
+ * @segid: in: the segment id (0: the kernel picks; must be 0 for
+ *	republish); out: the id
+ * @acl_len: entries at @acl, at most RSM_ACL_MAX; 0 for no list
+ * @acl: user pointer to @acl_len struct rsm_acl_entry
+ * @reserved: must be zero
+ */
+struct rsm_export_publish {
+	__u32 segid;
+	__u32 acl_len;
+	__u64 acl;
+	__u64 reserved;
+};
+
+/**
+ * struct rsm_export_rebind - move an export segment to other memory
+ * @vaddr: page-aligned start of the new memory
+ * @len: its length: the segment's length
+ */
+struct rsm_export_rebind {
+	__u64 vaddr;
+	__u64 len;
+};
+
+/**
+ * struct rsm_import_connect - make this file an import segment
+ * @ctrl: controller name
+ * @ctrl_id: the controller's id (see struct rsm_export_create)
+ * @node: the exporting node's id
+ * @segid: the segment id
+ * @perm: in: access wanted, RSM_PERM_MASK bits of the owner digit
+ *	(0400 read, 0200 write); out: the access granted
+ * @reserved: must be zero
+ * @size: out: the segment's length in bytes
+ */
+struct rsm_import_connect {
+	char ctrl[RSM_CTRL_NAME_MAX];
+	__u64 ctrl_id;
+	__u32 node;
+	__u32 segid;
+	__u32 perm;
+	__u32 reserved;
+	__u64 size;
+};
+
+/**
+ * struct rsm_iov - one transfer between user memory and an import segment
+ * @offset: byte offset in the segment
+ * @len: bytes to move
+ * @buf: user pointer to @len bytes
+ */
+struct rsm_iov {
+	__u64 offset;
+	__u64 len;
+	__u64 buf;
+};
+
+/* Most entries in one RSM_IOC_IMPORT_GETV or PUTV (RSM_MAX_SGIOREQS). */
+#define RSM_IOV_MAX		16
+
+/**
+ * struct rsm_import_vec - several transfers, done in order
+ * @iov: user pointer to @count struct rsm_iov
+ * @count: entries, 1 to RSM_IOV_MAX
+ * @done: out: entries completed (all of them on success)
+ * @flags: must be zero
+ * @reserved: must be zero
+ */
+struct rsm_import_vec {
+	__u64 iov;
+	__u32 count;
+	__u32 done;
+	__u32 flags;
+	__u32 reserved;
+};
+
+enum rsm_barrier_op {
+	RSM_BARRIER_OPEN = 1,
+	RSM_BARRIER_CLOSE,
+	RSM_BARRIER_ORDER,
+};
+
+/**
+ * struct rsm_barrier - open, close or order a barrier on an import
+ * @op: enum rsm_barrier_op
+ * @reserved: must be zero
+ * @token: OPEN: out; CLOSE, ORDER: in, the token OPEN returned
+ */
+struct rsm_barrier {
+	__u32 op;
+	__u32 reserved;
+	__u64 token;
+};
+
 #define RSM_IOC_MAGIC		0xBA
 
 #define RSM_IOC_API		_IOWR(RSM_IOC_MAGIC, 0x00, struct rsm_api)
 #define RSM_IOC_CTRL_QUERY	_IOWR(RSM_IOC_MAGIC, 0x01, struct rsm_ctrl_attr)
 #define RSM_IOC_TOPOLOGY	_IOWR(RSM_IOC_MAGIC, 0x02, struct rsm_topo)
+
+#define RSM_IOC_EXPORT_CREATE	_IOW(RSM_IOC_MAGIC, 0x10, struct rsm_export_create)
+#define RSM_IOC_EXPORT_PUBLISH	_IOWR(RSM_IOC_MAGIC, 0x11, struct rsm_export_publish)
+#define RSM_IOC_EXPORT_REPUBLISH _IOW(RSM_IOC_MAGIC, 0x12, struct rsm_export_publish)
+#define RSM_IOC_EXPORT_UNPUBLISH _IO(RSM_IOC_MAGIC, 0x13)
+#define RSM_IOC_EXPORT_REBIND	_IOW(RSM_IOC_MAGIC, 0x14, struct rsm_export_rebind)
+
+#define RSM_IOC_IMPORT_CONNECT	_IOWR(RSM_IOC_MAGIC, 0x20, struct rsm_import_connect)
+#define RSM_IOC_IMPORT_GET	_IOW(RSM_IOC_MAGIC, 0x21, struct rsm_iov)
+#define RSM_IOC_IMPORT_PUT	_IOW(RSM_IOC_MAGIC, 0x22, struct rsm_iov)
+#define RSM_IOC_IMPORT_GETV	_IOWR(RSM_IOC_MAGIC, 0x23, struct rsm_import_vec)
+#define RSM_IOC_IMPORT_PUTV	_IOWR(RSM_IOC_MAGIC, 0x24, struct rsm_import_vec)
+#define RSM_IOC_IMPORT_BARRIER	_IOWR(RSM_IOC_MAGIC, 0x25, struct rsm_barrier)
 
 #endif /* _UAPI_LINUX_RSM_H */

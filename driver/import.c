@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Import segments: connect, get, put, scatter-gather, barriers.
+ *
+ * A segment exported by this node is reached directly: its pinned pages
+ * are copied to and from user memory. A remote segment is reached over
+ * the exporting node's channel: SEG_CONNECT returns the chunk table (one
+ * rkey and address per registered chunk), and each access is an RDMA READ
+ * or WRITE through a kernel bounce buffer, done and completed before the
+ * ioctl returns. So a barrier only has to report what went wrong since it
+ * was opened: the import's error count and whether it was forced off.
+ *
+ * Locking: imp->lock serialises accesses and protects aborted/errors;
+ * rsm_imports_lock protects the list of remote imports (for SEG_REVOKE).
+ * A local access holds imp->lock, then the export's pages_rwsem for read.
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/uidgid.h>
+
+#include "ctrl.h"
+#include "peer.h"
+#include "segment.h"
+#include "wire.h"
+
+/* Bytes one RDMA READ or WRITE moves at most, through the bounce buffer. */
+#define RSM_BOUNCE_SIZE		(64 * 1024)
+
+static DEFINE_MUTEX(rsm_imports_lock);
+static LIST_HEAD(rsm_imports);
+static atomic64_t rsm_import_handle = ATOMIC64_INIT(0);
+
+/**
+ * rsm_import_abort() - force an import off: every later access and
+ * barrier fails with ECONNABORTED
+ * @imp: the import
+ *
+ * Waits for an access in progress to finish.
+ *
+ * Context: process context, takes imp->lock.
+ */
+void rsm_import_abort(struct rsm_import *imp)
+{
+	mutex_lock(&imp->lock);
+	imp->aborted = true;
+	mutex_unlock(&imp->lock);
+}
+
+/**
+ * rsm_import_revoke() - SEG_REVOKE: the exporter is taking a segment away
+ * @conn: the connection it came over
+ * @handle: our import's handle
+ *
+ * Context: process context (rsm_wq).
+ * Return: 0 once the import is aborted, -ENOENT if there is no such import.
+ */
+int rsm_import_revoke(struct rsm_conn *conn, u64 handle)
+{
+	struct rsm_import *imp;
+	int ret = -ENOENT;
+
+	mutex_lock(&rsm_imports_lock);
+	list_for_each_entry(imp, &rsm_imports, link) {
+		if (imp->conn == conn && imp->handle == handle) {
+			/* Release takes rsm_imports_lock first: imp stays. */
+			rsm_import_abort(imp);
+			ret = 0;
+			break;
+		}
+	}
+	mutex_unlock(&rsm_imports_lock);
+	return ret;
+}
+
+/* Same-node import: check and record it with the export. */
+static int connect_local(struct rsm_import *imp, u32 perm)
+{
+	struct rsm_export *exp;
+	struct rsm_grant *g;
+	int ret;
+
+	exp = rsm_export_lookup(imp->segid);
+	if (!exp)
+		return -ENOENT;
+	ret = rsm_export_check(exp, imp->node, perm,
+			       from_kuid_munged(&init_user_ns, current_fsuid()),
+			       from_kgid_munged(&init_user_ns, current_fsgid()),
+			       capable(CAP_IPC_OWNER));
+	if (ret)
+		goto err_put;
+	g = rsm_export_grant_local(exp, imp, perm);
+	if (IS_ERR(g)) {
+		ret = PTR_ERR(g);
+		goto err_put;
+	}
+	imp->exp = exp;
+	imp->grant = g;
+	imp->size = exp->len;
+	return 0;
+
+err_put:
+	rsm_export_put(exp);
+	return ret;
+}
+
+/* Take the chunk table from a SEG_CONNECT or SEG_CHUNKS reply. */
+static int chunks_take(struct rsm_import *imp,
+		       const struct rsm_wire_seg_chunks *r, u32 len)
+{
+	u32 i, first, count;
+
+	if (len < sizeof(*r))
+		return -EPROTO;
+	first = le32_to_cpu(r->first);
+	count = le32_to_cpu(r->count);
+	if (len < struct_size(r, chunks, count) || !count ||
+	    first > imp->nchunks || count > imp->nchunks - first)
+		return -EPROTO;
+	for (i = 0; i < count; i++) {
+		imp->chunks[first + i].rkey = le32_to_cpu(r->chunks[i].rkey);
+		imp->chunks[first + i].iova = le64_to_cpu(r->chunks[i].iova);
+	}
+	return first + count;
+}
+
+/* Tell the exporter we are gone; it answers once our grant is released. */
+static void disconnect_remote(struct rsm_import *imp)
+{
+	struct rsm_wire_seg_handle h = {
+		.handle = cpu_to_le64(imp->handle),
+	};
+
+	if (rsm_conn_alive(imp->conn))
+		rsm_conn_request(imp->conn, RSM_MSG_SEG_DISCONNECT, &h,
+				 sizeof(h), NULL, NULL);
+}
+
+static int connect_remote(struct rsm_import *imp, struct rsm_ctrl *ctrl,
+			  u32 perm)
+{
+	struct rsm_wire_seg_connect req = {};
+	struct rsm_wire_seg_handle more = {};
+	u8 reply[RSM_MSG_PAYLOAD];
+	struct rsm_wire_seg_chunks *r = (void *)reply;
+	u32 len = sizeof(reply);
+	int ret, have;
+
+	imp->conn = rsm_peer_conn_get(imp->node);
+	if (!imp->conn)
+		return -EHOSTUNREACH;
+	if (rsm_conn_ctrl(imp->conn) != ctrl)
+		return -ENODEV;	/* the node is reached by another device */
+	imp->handle = atomic64_inc_return(&rsm_import_handle);
+	req.handle = cpu_to_le64(imp->handle);
+	req.segid = cpu_to_le32(imp->segid);
+	req.perm = cpu_to_le32(perm);
+	req.uid = cpu_to_le32(from_kuid_munged(&init_user_ns, current_fsuid()));
+	req.gid = cpu_to_le32(from_kgid_munged(&init_user_ns, current_fsgid()));
+	req.privileged = cpu_to_le32(capable(CAP_IPC_OWNER));
+	ret = rsm_conn_request(imp->conn, RSM_MSG_SEG_CONNECT, &req,
+			       sizeof(req), reply, &len);
+	if (ret == -ETIMEDOUT || ret == -ECONNABORTED)
+		return -EHOSTUNREACH;
+	if (ret == -EINTR) {
+		/* The exporter may have granted it: give it back. */
+		disconnect_remote(imp);
+		return ret;
+	}
+	if (ret)
+		return ret;
+
+	ret = -EPROTO;
+	if (len < sizeof(*r))
+		goto err_disconnect;
+	imp->size = le64_to_cpu(r->size);
+	imp->chunk_bytes = le64_to_cpu(r->chunk_bytes);
+	imp->nchunks = le32_to_cpu(r->nchunks);
+	if (!imp->size || !imp->chunk_bytes ||
+	    imp->nchunks != DIV_ROUND_UP_ULL(imp->size, imp->chunk_bytes) ||
+	    le32_to_cpu(r->perm) != perm)
+		goto err_disconnect;
+	ret = -ENOMEM;
+	imp->chunks = kvcalloc(imp->nchunks, sizeof(*imp->chunks), GFP_KERNEL);
+	imp->bounce = kmalloc(RSM_BOUNCE_SIZE, GFP_KERNEL);
+	if (!imp->chunks || !imp->bounce)
+		goto err_disconnect;
+	have = chunks_take(imp, r, len);
+	while (have > 0 && have < imp->nchunks) {
+		more.handle = cpu_to_le64(imp->handle);
+		more.first = cpu_to_le32(have);
+		len = sizeof(reply);
+		ret = rsm_conn_request(imp->conn, RSM_MSG_SEG_CHUNKS, &more,
+				       sizeof(more), reply, &len);
+		if (ret)
+			goto err_disconnect;
+		have = chunks_take(imp, r, len);
+	}
+	if (have < 0) {
+		ret = have;
+		goto err_disconnect;
+	}
+	mutex_lock(&rsm_imports_lock);
+	list_add_tail(&imp->link, &rsm_imports);
+	mutex_unlock(&rsm_imports_lock);
+	return 0;
+
+err_disconnect:
+	disconnect_remote(imp);
+	return ret;
+}
+
+static void import_free(struct rsm_import *imp)
+{
+	if (imp->grant)
+		rsm_grant_drop(imp->grant);
+	if (imp->exp)
+		rsm_export_put(imp->exp);
+	if (imp->conn)
+		rsm_conn_put(imp->conn);
+	kvfree(imp->chunks);
+	kfree(imp->bounce);
+	kfree(imp);
+}
+
+/**
+ * rsm_import_connect() - RSM_IOC_IMPORT_CONNECT on a fresh file
+ * @file: the file, which becomes the import
+ * @uarg: user pointer to a struct rsm_import_connect
+ *
+ * Context: process context; sleeps up to the failure detection time.
+ * Return: 0, or a negative errno as uapi/linux/rsm.h lists.
+ */
+long rsm_import_connect(struct file *file, void __user *uarg)
+{
+	struct rsm_import_connect c;
+	struct rsm_ctrl_attr attr;
+	struct rsm_import *imp;
+	struct rsm_ctrl *ctrl;
+	int ret;
+
+	if (copy_from_user(&c, uarg, sizeof(c)))
+		return -EFAULT;
+	if (c.reserved || c.size || !c.ctrl[0] ||
+	    !memchr(c.ctrl, 0, sizeof(c.ctrl)) ||
+	    c.perm & ~(RSM_PERM_READ_BIT | RSM_PERM_WRITE_BIT))
+		return -EINVAL;
+	if (READ_ONCE(file->private_data))
+		return -EBADFD;
+	ctrl = rsm_ctrl_get(c.ctrl, c.ctrl_id, &attr);
+	if (!ctrl)
+		return -ENODEV;
+
+	ret = -ENOMEM;
+	imp = kzalloc(sizeof(*imp), GFP_KERNEL);
+	if (!imp)
+		goto out_ctrl;
+	imp->kind = RSM_OBJ_IMPORT;
+	mutex_init(&imp->lock);
+	INIT_LIST_HEAD(&imp->link);
+	imp->node = c.node;
+	imp->segid = c.segid;
+	imp->perm = c.perm;
+
+	if (c.node == rsm_node_id())
+		ret = connect_local(imp, c.perm);
+	else if (!ctrl->ibdev)
+		ret = -ENODEV;	/* loopback reaches this node alone */
+	else if (!c.node || c.node > RSM_NODE_ID_MAX)
+		ret = -EHOSTUNREACH;
+	else
+		ret = connect_remote(imp, ctrl, c.perm);
+	if (ret)
+		goto err_free;
+
+	c.size = imp->size;
+	ret = -EFAULT;
+	if (copy_to_user(uarg, &c, sizeof(c)))
+		goto err_release;
+	ret = -EBADFD;
+	if (cmpxchg(&file->private_data, NULL, imp))
+		goto err_release;
+	rsm_ctrl_put(ctrl);
+	return 0;
+
+err_release:
+	rsm_import_release(imp);
+	goto out_ctrl;
+err_free:
+	import_free(imp);
+out_ctrl:
+	rsm_ctrl_put(ctrl);
+	return ret;
+}
+
+/* Copy between user memory and a same-node export's pages. */
+static int access_local(struct rsm_import *imp, bool write, u64 off,
+			u64 len, void __user *buf)
+{
+	struct rsm_export *exp = imp->exp;
+	int ret = 0;
+
+	down_read(&exp->pages_rwsem);
+	while (len) {
+		struct page *page = exp->pages[off >> PAGE_SHIFT];
+		size_t in = offset_in_page(off);
+		size_t n = min_t(u64, len, PAGE_SIZE - in);
+		void *kaddr = kmap_local_page(page);
+		unsigned long left;
+
+		if (write)
+			left = copy_from_user(kaddr + in, buf, n);
+		else
+			left = copy_to_user(buf, kaddr + in, n);
+		kunmap_local(kaddr);
+		if (left) {
+			ret = -EFAULT;
+			break;
+		}
+		off += n;
+		len -= n;
+		buf += n;
+	}
+	up_read(&exp->pages_rwsem);
+	return ret;
+}
+
+/* RDMA READ or WRITE through the bounce buffer, one chunk piece a time. */
+static int access_remote(struct rsm_import *imp, bool write, u64 off,
+			 u64 len, void __user *buf)
+{
+	int ret;
+
+	while (len) {
+		u64 c = div64_u64(off, imp->chunk_bytes);
+		u64 in = off - c * imp->chunk_bytes;
+		u32 n = min_t(u64, min_t(u64, len, imp->chunk_bytes - in),
+			      RSM_BOUNCE_SIZE);
+
+		if (write && copy_from_user(imp->bounce, buf, n))
+			return -EFAULT;
+		ret = rsm_conn_rdma(imp->conn, write, imp->bounce, n,
+				    imp->chunks[c].iova + in,
+				    imp->chunks[c].rkey);
+		if (ret)
+			return ret;
+		if (!write && copy_to_user(buf, imp->bounce, n))
+			return -EFAULT;
+		off += n;
+		len -= n;
+		buf += n;
+	}
+	return 0;
+}
+
+/* One transfer, with every check; called with imp->lock held. */
+static int import_access(struct rsm_import *imp, bool write,
+			 const struct rsm_iov *iov)
+{
+	void __user *buf = u64_to_user_ptr(iov->buf);
+	int ret;
+
+	lockdep_assert_held(&imp->lock);
+	if (imp->aborted)
+		return -ECONNABORTED;
+	if (!(imp->perm & (write ? RSM_PERM_WRITE_BIT : RSM_PERM_READ_BIT)))
+		return -EACCES;
+	if (iov->offset > imp->size || iov->len > imp->size - iov->offset)
+		return -ERANGE;
+	if (!iov->len)
+		return 0;
+	if (imp->exp)
+		ret = access_local(imp, write, iov->offset, iov->len, buf);
+	else
+		ret = access_remote(imp, write, iov->offset, iov->len, buf);
+	if (ret == -ECONNABORTED)
+		imp->aborted = true;
+	if (ret && ret != -EFAULT)
+		imp->errors++;
+	return ret;
+}
+
+static int import_rw(struct rsm_import *imp, bool write, void __user *uarg)
+{
+	struct rsm_iov iov;
+	int ret;
+
+	if (copy_from_user(&iov, uarg, sizeof(iov)))
+		return -EFAULT;
+	mutex_lock(&imp->lock);
+	ret = import_access(imp, write, &iov);
+	mutex_unlock(&imp->lock);
+	return ret;
+}
+
+static int import_vec(struct rsm_import *imp, bool write, void __user *uarg)
+{
+	struct rsm_iov iov[RSM_IOV_MAX];
+	struct rsm_import_vec v;
+	int ret = 0;
+
+	if (copy_from_user(&v, uarg, sizeof(v)))
+		return -EFAULT;
+	if (v.flags || v.reserved || v.done || !v.count ||
+	    v.count > RSM_IOV_MAX)
+		return -EINVAL;
+	if (copy_from_user(iov, u64_to_user_ptr(v.iov),
+			   v.count * sizeof(iov[0])))
+		return -EFAULT;
+	mutex_lock(&imp->lock);
+	for (v.done = 0; v.done < v.count; v.done++) {
+		ret = import_access(imp, write, &iov[v.done]);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&imp->lock);
+	/* Report how far it got, whatever happened. */
+	if (put_user(v.done, (u32 __user *)(uarg +
+					    offsetof(struct rsm_import_vec,
+						     done))))
+		return -EFAULT;
+	return ret;
+}
+
+static int import_barrier(struct rsm_import *imp, void __user *uarg)
+{
+	struct rsm_barrier b;
+	int ret = 0;
+
+	if (copy_from_user(&b, uarg, sizeof(b)))
+		return -EFAULT;
+	if (b.reserved || b.op < RSM_BARRIER_OPEN || b.op > RSM_BARRIER_ORDER ||
+	    (b.op == RSM_BARRIER_OPEN && b.token))
+		return -EINVAL;
+	mutex_lock(&imp->lock);
+	if (imp->aborted)
+		ret = -ECONNABORTED;
+	else if (b.op == RSM_BARRIER_OPEN)
+		b.token = imp->errors;
+	else if (b.token != imp->errors)
+		ret = -EIO;
+	mutex_unlock(&imp->lock);
+	if (!ret && b.op == RSM_BARRIER_OPEN &&
+	    copy_to_user(uarg, &b, sizeof(b)))
+		ret = -EFAULT;
+	return ret;
+}
+
+/**
+ * rsm_import_ioctl() - the import segment commands
+ * @imp: the import
+ * @cmd: the command
+ * @uarg: its argument
+ *
+ * Context: process context; a remote access sleeps until it completed.
+ * Return: 0 or a negative errno; -ENOTTY for commands of other objects.
+ */
+long rsm_import_ioctl(struct rsm_import *imp, unsigned int cmd,
+		      void __user *uarg)
+{
+	switch (cmd) {
+	case RSM_IOC_IMPORT_GET:
+		return import_rw(imp, false, uarg);
+	case RSM_IOC_IMPORT_PUT:
+		return import_rw(imp, true, uarg);
+	case RSM_IOC_IMPORT_GETV:
+		return import_vec(imp, false, uarg);
+	case RSM_IOC_IMPORT_PUTV:
+		return import_vec(imp, true, uarg);
+	case RSM_IOC_IMPORT_BARRIER:
+		return import_barrier(imp, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/**
+ * rsm_import_release() - the import's file is closed: disconnect
+ * @imp: the import
+ *
+ * Context: process context; a remote import waits for the exporter's
+ * answer, at most the failure detection time.
+ */
+void rsm_import_release(struct rsm_import *imp)
+{
+	if (imp->conn) {
+		mutex_lock(&rsm_imports_lock);
+		list_del_init(&imp->link);
+		mutex_unlock(&rsm_imports_lock);
+		if (!imp->aborted)
+			disconnect_remote(imp);
+	}
+	import_free(imp);
+}
