@@ -54,11 +54,30 @@ static long rsm_ioctl_api(struct rsm_api __user *uarg)
  * it into a segment once (private_data, set with cmpxchg, never changes
  * again). Commands of the other kind of object fail with EBADFD.
  */
+static enum rsm_obj_kind cmd_kind(unsigned int cmd)
+{
+	switch (cmd) {
+	case RSM_IOC_EXPORT_PUBLISH:
+	case RSM_IOC_EXPORT_REPUBLISH:
+	case RSM_IOC_EXPORT_UNPUBLISH:
+	case RSM_IOC_EXPORT_REBIND:
+		return RSM_OBJ_EXPORT;
+	case RSM_IOC_IMPORT_GET:
+	case RSM_IOC_IMPORT_PUT:
+	case RSM_IOC_IMPORT_GETV:
+	case RSM_IOC_IMPORT_PUTV:
+	case RSM_IOC_IMPORT_BARRIER:
+		return RSM_OBJ_IMPORT;
+	default:
+		return 0;
+	}
+}
+
 static long rsm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	enum rsm_obj_kind *obj = READ_ONCE(file->private_data);
 	void __user *uarg = (void __user *)arg;
-	u64 bit = BIT_ULL(_IOC_NR(cmd));
+	enum rsm_obj_kind kind;
 
 	switch (cmd) {
 	case RSM_IOC_API:
@@ -72,13 +91,14 @@ static long rsm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case RSM_IOC_IMPORT_CONNECT:
 		return rsm_import_connect(file, uarg);
 	}
-	if (obj && *obj == RSM_OBJ_EXPORT && (bit & EXPORT_IOCTLS))
-		return rsm_export_ioctl((struct rsm_export *)obj, cmd, uarg);
-	if (obj && *obj == RSM_OBJ_IMPORT && (bit & IMPORT_IOCTLS))
-		return rsm_import_ioctl((struct rsm_import *)obj, cmd, uarg);
-	if (_IOC_TYPE(cmd) == RSM_IOC_MAGIC && (bit & RSM_IOCTLS))
+	kind = cmd_kind(cmd);
+	if (!kind)
+		return -ENOTTY;
+	if (!obj || *obj != kind)
 		return -EBADFD;
-	return -ENOTTY;
+	if (kind == RSM_OBJ_EXPORT)
+		return rsm_export_ioctl((struct rsm_export *)obj, cmd, uarg);
+	return rsm_import_ioctl((struct rsm_import *)obj, cmd, uarg);
 }
 
 static int rsm_open(struct inode *inode, struct file *file)

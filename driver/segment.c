@@ -46,7 +46,7 @@
 #define RSM_CHUNK_PAGES_MAX	512
 
 static DEFINE_MUTEX(rsm_segs_lock);
-static DEFINE_XARRAY(rsm_segs);
+static DEFINE_XARRAY_ALLOC(rsm_segs);
 static u32 rsm_segs_next = RSM_SEGID_AUTO_BASE;
 static DEFINE_MUTEX(rsm_grants_lock);
 
@@ -897,7 +897,7 @@ long rsm_export_ioctl(struct rsm_export *exp, unsigned int cmd,
 	case RSM_IOC_EXPORT_REBIND:
 		return export_rebind(exp, uarg);
 	default:
-		return -ENOTTY;
+		return -ENOTTY;	/* not reached: chardev.c routes by kind */
 	}
 }
 

@@ -6,9 +6,12 @@
  * the RDMA controller tests also need the controller named by $RSM_CTRL.
  */
 #include <stdio.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "rsm_test.h"
+#include <linux/rsm_netlink.h>
 
 FIXTURE(dev) {
 	int fd;
@@ -259,6 +262,320 @@ TEST_F(dev, rdma_controller_matches_device)
 	want = (__u64)g[0] << 48 | (__u64)g[1] << 32 | (__u64)g[2] << 16 |
 	       g[3];
 	EXPECT_EQ(want, a.hwaddr);
+}
+
+/* Segment commands: validation of every field, object kinds, teardown. */
+
+static int create_export(int fd, void *mem, size_t len, __u32 flags)
+{
+	struct rsm_export_create c = { .vaddr = (unsigned long)mem,
+				       .len = len, .flags = flags };
+
+	strcpy(c.ctrl, RSM_CTRL_LOOPBACK_NAME);
+	return rsm_ioctl_err(fd, RSM_IOC_EXPORT_CREATE, &c);
+}
+
+FIXTURE(seg) {
+	int fd;
+	size_t pg;
+	char *mem;
+};
+
+FIXTURE_SETUP(seg)
+{
+	self->fd = rsm_open();
+	if (self->fd < 0)
+		SETUP_SKIP("%s: %s (module not loaded)", RSM_DEV,
+			   strerror(errno));
+	self->pg = sysconf(_SC_PAGESIZE);
+	self->mem = mmap(NULL, 4 * self->pg, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+}
+
+FIXTURE_TEARDOWN(seg)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	munmap(self->mem, 4 * self->pg);
+}
+
+TEST_F(seg, segment_commands_need_a_segment)
+{
+	struct rsm_export_publish p = { 0 };
+	struct rsm_iov iov = { 0 };
+
+	EXPECT_EQ(EBADFD, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_PUBLISH, &p));
+	EXPECT_EQ(EBADFD, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_UNPUBLISH,
+					NULL));
+	EXPECT_EQ(EBADFD, rsm_ioctl_err(self->fd, RSM_IOC_IMPORT_GET, &iov));
+	/* An export is no import, and becomes nothing else. */
+	ASSERT_EQ(0, create_export(self->fd, self->mem, self->pg, 0));
+	EXPECT_EQ(EBADFD, rsm_ioctl_err(self->fd, RSM_IOC_IMPORT_PUT, &iov));
+	EXPECT_EQ(EBADFD, create_export(self->fd, self->mem, self->pg, 0));
+}
+
+TEST_F(seg, export_create_rejects_malformed_requests)
+{
+	struct rsm_export_create c;
+	struct rsm_ctrl_attr a;
+	int bit;
+
+	for (bit = 0; bit < 32; bit++)
+		if (!(__RSM_EXPORT_F_ALL & (1U << bit)))
+			EXPECT_EQ(EINVAL, create_export(self->fd, self->mem,
+							self->pg, 1U << bit));
+	EXPECT_EQ(EINVAL, create_export(self->fd, self->mem + 1, self->pg, 0));
+	EXPECT_EQ(EINVAL, create_export(self->fd, self->mem, self->pg + 1, 0));
+	EXPECT_EQ(EINVAL, create_export(self->fd, self->mem, 0, 0));
+	EXPECT_EQ(EINVAL, create_export(self->fd, (void *)-self->pg,
+					2 * self->pg, 0));
+
+	memset(&c, 0, sizeof(c));
+	strcpy(c.ctrl, RSM_CTRL_LOOPBACK_NAME);
+	c.vaddr = (unsigned long)self->mem;
+	c.len = self->pg;
+	c.reserved = 1;
+	EXPECT_EQ(EINVAL, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_CREATE, &c));
+	c.reserved = 0;
+	memset(c.ctrl, 'x', sizeof(c.ctrl));
+	EXPECT_EQ(EINVAL, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_CREATE, &c));
+	strcpy(c.ctrl, "nosuchdev0");
+	EXPECT_EQ(ENODEV, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_CREATE, &c));
+	/* A controller id that is not the controller's: it came back. */
+	ASSERT_EQ(0, query_name(self->fd, RSM_CTRL_LOOPBACK_NAME, &a));
+	strcpy(c.ctrl, RSM_CTRL_LOOPBACK_NAME);
+	c.ctrl_id = a.id + 1000;
+	EXPECT_EQ(ENODEV, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_CREATE, &c));
+	c.ctrl_id = 0;
+	c.len = a.max_export_segment_size + self->pg;
+	EXPECT_EQ(ERANGE, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_CREATE, &c));
+	/* Memory that is not mapped. */
+	c.len = self->pg;
+	c.vaddr = (unsigned long)self->mem;
+	munmap(self->mem + 3 * self->pg, self->pg);
+	c.vaddr = (unsigned long)self->mem + 3 * self->pg;
+	EXPECT_EQ(EFAULT, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_CREATE, &c));
+	/* After all that, the file is still fresh. */
+	EXPECT_EQ(0, create_export(self->fd, self->mem, self->pg, 0));
+}
+
+TEST_F(seg, publish_rejects_malformed_access_lists)
+{
+	struct rsm_acl_entry acl[RSM_ACL_MAX + 1];
+	struct rsm_export_publish p = { .acl = (unsigned long)acl };
+	int i;
+
+	ASSERT_EQ(0, create_export(self->fd, self->mem, self->pg, 0));
+	for (i = 0; i <= RSM_ACL_MAX; i++) {
+		acl[i].node = 1 + i % RSM_NODE_ID_MAX;
+		acl[i].perm = 0600;
+	}
+	p.acl_len = RSM_ACL_MAX + 1;
+	EXPECT_EQ(EINVAL, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_PUBLISH, &p));
+	p.acl_len = 1;
+	acl[0].node = 0;
+	EXPECT_EQ(EINVAL, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_PUBLISH, &p));
+	acl[0].node = RSM_NODE_ID_MAX + 1;
+	EXPECT_EQ(EINVAL, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_PUBLISH, &p));
+	acl[0].node = 1;
+	acl[0].perm = 0700;
+	EXPECT_EQ(EINVAL, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_PUBLISH, &p));
+	p.acl_len = 0;
+	EXPECT_EQ(EINVAL, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_PUBLISH, &p));
+	p.acl = 0;
+	p.reserved = 1;
+	EXPECT_EQ(EINVAL, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_PUBLISH, &p));
+	p.reserved = 0;
+	p.acl_len = 1;
+	p.acl = 8;
+	EXPECT_EQ(EFAULT, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_PUBLISH, &p));
+	/* Nothing was published by any of that. */
+	EXPECT_EQ(ENOENT, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_UNPUBLISH,
+					NULL));
+}
+
+static int connect_seg(int fd, __u32 node, __u32 segid, __u32 perm,
+		       struct rsm_import_connect *c)
+{
+	memset(c, 0, sizeof(*c));
+	strcpy(c->ctrl, RSM_CTRL_LOOPBACK_NAME);
+	c->node = node;
+	c->segid = segid;
+	c->perm = perm;
+	return rsm_ioctl_err(fd, RSM_IOC_IMPORT_CONNECT, c);
+}
+
+static __u32 local_node(int fd)
+{
+	struct rsm_topo t = { 0 };
+
+	return ioctl(fd, RSM_IOC_TOPOLOGY, &t) ? 0 : t.local_node;
+}
+
+/* Publish a loopback export of one page; return its id. */
+static __u32 publish_page(int fd, void *mem, size_t pg)
+{
+	struct rsm_export_publish p = { 0 };
+
+	if (create_export(fd, mem, pg, 0) ||
+	    rsm_ioctl_err(fd, RSM_IOC_EXPORT_PUBLISH, &p))
+		return 0;
+	return p.segid;
+}
+
+TEST_F(seg, import_connect_rejects_malformed_requests)
+{
+	struct rsm_import_connect c;
+	__u32 me = local_node(self->fd);
+	int imp = rsm_open();
+
+	ASSERT_LE(0, imp);
+	EXPECT_EQ(EINVAL, connect_seg(imp, me, 1, 0700, &c));
+	EXPECT_EQ(EINVAL, connect_seg(imp, me, 1, 0004, &c));
+	connect_seg(imp, me, 1, 0600, &c);
+	c.reserved = 1;
+	EXPECT_EQ(EINVAL, rsm_ioctl_err(imp, RSM_IOC_IMPORT_CONNECT, &c));
+	c.reserved = 0;
+	c.size = 1;
+	EXPECT_EQ(EINVAL, rsm_ioctl_err(imp, RSM_IOC_IMPORT_CONNECT, &c));
+	/* Loopback reaches only this node. */
+	EXPECT_EQ(ENODEV, connect_seg(imp, me + 1, 1, 0600, &c));
+	EXPECT_EQ(ENOENT, connect_seg(imp, me, 0xfffffff0, 0600, &c));
+	close(imp);
+}
+
+TEST_F(seg, loopback_import_moves_data_and_checks_bounds)
+{
+	struct rsm_import_connect c;
+	__u32 me = local_node(self->fd), id;
+	struct rsm_iov iov[RSM_IOV_MAX + 1];
+	struct rsm_import_vec v = { .iov = (unsigned long)iov };
+	char buf[64] = "written through the import";
+	int imp = rsm_open();
+
+	ASSERT_LE(0, imp);
+	id = publish_page(self->fd, self->mem, self->pg);
+	ASSERT_GE(id, RSM_SEGID_AUTO_BASE);
+	ASSERT_EQ(0, connect_seg(imp, me, id, 0600, &c));
+	EXPECT_EQ(self->pg, c.size);
+	EXPECT_EQ(0600, c.perm);
+
+	iov[0] = (struct rsm_iov){ .offset = 100, .len = sizeof(buf),
+				   .buf = (unsigned long)buf };
+	ASSERT_EQ(0, rsm_ioctl_err(imp, RSM_IOC_IMPORT_PUT, &iov[0]));
+	EXPECT_EQ(0, memcmp(self->mem + 100, buf, sizeof(buf)));
+	self->mem[200] = 'Q';
+	iov[0].offset = 200;
+	iov[0].len = 1;
+	ASSERT_EQ(0, rsm_ioctl_err(imp, RSM_IOC_IMPORT_GET, &iov[0]));
+	EXPECT_EQ('Q', buf[0]);
+
+	/* Bounds, including overflow of offset + len. */
+	iov[0].offset = self->pg;
+	iov[0].len = 1;
+	EXPECT_EQ(ERANGE, rsm_ioctl_err(imp, RSM_IOC_IMPORT_GET, &iov[0]));
+	iov[0].offset = 1;
+	iov[0].len = ~0ULL;
+	EXPECT_EQ(ERANGE, rsm_ioctl_err(imp, RSM_IOC_IMPORT_PUT, &iov[0]));
+	iov[0].len = 1;
+	iov[0].buf = 8;
+	EXPECT_EQ(EFAULT, rsm_ioctl_err(imp, RSM_IOC_IMPORT_PUT, &iov[0]));
+
+	/* Vectors: count limits, flags, and how far a failing one got. */
+	v.count = 0;
+	EXPECT_EQ(EINVAL, rsm_ioctl_err(imp, RSM_IOC_IMPORT_PUTV, &v));
+	v.count = RSM_IOV_MAX + 1;
+	EXPECT_EQ(EINVAL, rsm_ioctl_err(imp, RSM_IOC_IMPORT_PUTV, &v));
+	v.count = 1;
+	v.flags = 1;
+	EXPECT_EQ(EINVAL, rsm_ioctl_err(imp, RSM_IOC_IMPORT_PUTV, &v));
+	v.flags = 0;
+	iov[0] = (struct rsm_iov){ .offset = 0, .len = 4,
+				   .buf = (unsigned long)"abcd" };
+	iov[1] = iov[0];
+	iov[1].offset = 8;
+	iov[2] = iov[0];
+	iov[2].offset = self->pg - 2;
+	v.count = 3;
+	EXPECT_EQ(ERANGE, rsm_ioctl_err(imp, RSM_IOC_IMPORT_PUTV, &v));
+	EXPECT_EQ(2, v.done);
+	EXPECT_EQ(0, memcmp(self->mem + 8, "abcd", 4));
+	close(imp);
+}
+
+TEST_F(seg, barrier_reports_a_forced_disconnect)
+{
+	struct rsm_barrier b = { .op = RSM_BARRIER_OPEN };
+	struct rsm_import_connect c;
+	__u32 me = local_node(self->fd), id;
+	struct rsm_iov iov = { .len = 1, .buf = (unsigned long)"x" };
+	int imp = rsm_open();
+
+	ASSERT_LE(0, imp);
+	id = publish_page(self->fd, self->mem, self->pg);
+	ASSERT_NE(0, id);
+	ASSERT_EQ(0, connect_seg(imp, me, id, 0600, &c));
+	ASSERT_EQ(0, rsm_ioctl_err(imp, RSM_IOC_IMPORT_BARRIER, &b));
+	b.op = RSM_BARRIER_CLOSE;
+	EXPECT_EQ(0, rsm_ioctl_err(imp, RSM_IOC_IMPORT_BARRIER, &b));
+	b.op = 9;
+	EXPECT_EQ(EINVAL, rsm_ioctl_err(imp, RSM_IOC_IMPORT_BARRIER, &b));
+	b.op = RSM_BARRIER_OPEN;
+	b.reserved = 1;
+	EXPECT_EQ(EINVAL, rsm_ioctl_err(imp, RSM_IOC_IMPORT_BARRIER, &b));
+
+	/* Closing the exporter's file forces the importer off. */
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(ECONNABORTED, rsm_ioctl_err(imp, RSM_IOC_IMPORT_PUT, &iov));
+	b.op = RSM_BARRIER_CLOSE;
+	b.reserved = 0;
+	EXPECT_EQ(ECONNABORTED, rsm_ioctl_err(imp, RSM_IOC_IMPORT_BARRIER, &b));
+	EXPECT_EQ(0, close(imp));
+}
+
+TEST_F(seg, only_the_creator_changes_an_export)
+{
+	struct rsm_export_publish p = { 0 };
+	__u32 id;
+	pid_t pid;
+	int st;
+
+	id = publish_page(self->fd, self->mem, self->pg);
+	ASSERT_NE(0, id);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* The child shares the file, not the right to change it. */
+		_exit(rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_UNPUBLISH, NULL) ==
+		      EPERM &&
+		      rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_REPUBLISH, &p) ==
+		      EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_EQ(0, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_UNPUBLISH, NULL));
+}
+
+TEST_F(seg, segment_ids_are_unique_on_a_node)
+{
+	struct rsm_export_publish p = { .segid = 0x400123 };
+	int other = rsm_open();
+
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, create_export(self->fd, self->mem, self->pg, 0));
+	ASSERT_EQ(0, create_export(other, self->mem + self->pg, self->pg, 0));
+	ASSERT_EQ(0, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_PUBLISH, &p));
+	EXPECT_EQ(0x400123, p.segid);
+	EXPECT_EQ(EALREADY, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_PUBLISH,
+					  &p));
+	EXPECT_EQ(EADDRINUSE, rsm_ioctl_err(other, RSM_IOC_EXPORT_PUBLISH,
+					    &p));
+	/* Freed by unpublish: usable again. */
+	ASSERT_EQ(0, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_UNPUBLISH, NULL));
+	EXPECT_EQ(0, rsm_ioctl_err(other, RSM_IOC_EXPORT_PUBLISH, &p));
+	close(other);
 }
 
 TEST_HARNESS_MAIN
