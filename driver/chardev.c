@@ -8,6 +8,7 @@
 #include <linux/bits.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/poll.h>
 #include <linux/module.h>
 #include <linux/rsm.h>
 #include <linux/uaccess.h>
@@ -31,7 +32,9 @@
 #define RSM_IOCTLS	(BIT_ULL(_IOC_NR(RSM_IOC_API)) | \
 			 BIT_ULL(_IOC_NR(RSM_IOC_CTRL_QUERY)) | \
 			 BIT_ULL(_IOC_NR(RSM_IOC_TOPOLOGY)) | \
-			 EXPORT_IOCTLS | IMPORT_IOCTLS)
+			 EXPORT_IOCTLS | IMPORT_IOCTLS | \
+			 BIT_ULL(_IOC_NR(RSM_IOC_SIGNAL_POST)) | \
+			 BIT_ULL(_IOC_NR(RSM_IOC_SIGNAL_CONSUME)))
 
 static long rsm_ioctl_api(struct rsm_api __user *uarg)
 {
@@ -54,6 +57,56 @@ static long rsm_ioctl_api(struct rsm_api __user *uarg)
  * it into a segment once (private_data, set with cmpxchg, never changes
  * again). Commands of the other kind of object fail with EBADFD.
  */
+/* A segment's event count and pollers, and whether it was forced off. */
+static atomic_t *seg_events(enum rsm_obj_kind *obj, wait_queue_head_t **wq,
+			    bool **aborted)
+{
+	static bool never;
+
+	if (*obj == RSM_OBJ_EXPORT) {
+		struct rsm_export *exp = (struct rsm_export *)obj;
+
+		*wq = &exp->wq;
+		*aborted = &never;
+		return &exp->events;
+	}
+	*wq = &((struct rsm_import *)obj)->wq;
+	*aborted = &((struct rsm_import *)obj)->aborted;
+	return &((struct rsm_import *)obj)->events;
+}
+
+/* RSM_IOC_SIGNAL_CONSUME: take one pending event. */
+static long rsm_seg_consume(enum rsm_obj_kind *obj)
+{
+	wait_queue_head_t *wq;
+	bool *aborted;
+	atomic_t *events = seg_events(obj, &wq, &aborted);
+
+	if (atomic_dec_if_positive(events) >= 0)
+		return 0;
+	return READ_ONCE(*aborted) ? -ECONNABORTED : -EAGAIN;
+}
+
+/* Readable while an event is pending; an import forced off hangs up. */
+static __poll_t rsm_poll(struct file *file, poll_table *pt)
+{
+	enum rsm_obj_kind *obj = READ_ONCE(file->private_data);
+	__poll_t mask = 0;
+	wait_queue_head_t *wq;
+	atomic_t *events;
+	bool *aborted;
+
+	if (!obj)
+		return EPOLLERR;
+	events = seg_events(obj, &wq, &aborted);
+	poll_wait(file, wq, pt);
+	if (atomic_read(events) > 0)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (READ_ONCE(*aborted))
+		mask |= EPOLLHUP | EPOLLERR;
+	return mask;
+}
+
 static enum rsm_obj_kind cmd_kind(unsigned int cmd)
 {
 	switch (cmd) {
@@ -62,6 +115,9 @@ static enum rsm_obj_kind cmd_kind(unsigned int cmd)
 	case RSM_IOC_EXPORT_UNPUBLISH:
 	case RSM_IOC_EXPORT_REBIND:
 		return RSM_OBJ_EXPORT;
+	case RSM_IOC_SIGNAL_POST:
+	case RSM_IOC_SIGNAL_CONSUME:
+		return RSM_OBJ_EXPORT | RSM_OBJ_IMPORT;
 	case RSM_IOC_IMPORT_GET:
 	case RSM_IOC_IMPORT_PUT:
 	case RSM_IOC_IMPORT_GETV:
@@ -94,9 +150,11 @@ static long rsm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	kind = cmd_kind(cmd);
 	if (!kind)
 		return -ENOTTY;
-	if (!obj || *obj != kind)
+	if (!obj || !(*obj & kind))
 		return -EBADFD;
-	if (kind == RSM_OBJ_EXPORT)
+	if (cmd == RSM_IOC_SIGNAL_CONSUME)
+		return rsm_seg_consume(obj);
+	if (*obj == RSM_OBJ_EXPORT)
 		return rsm_export_ioctl((struct rsm_export *)obj, cmd, uarg);
 	return rsm_import_ioctl((struct rsm_import *)obj, cmd, uarg);
 }
@@ -123,6 +181,7 @@ static const struct file_operations rsm_fops = {
 	.owner = THIS_MODULE,
 	.open = rsm_open,
 	.release = rsm_release,
+	.poll = rsm_poll,
 	.unlocked_ioctl = rsm_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

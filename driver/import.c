@@ -18,6 +18,7 @@
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
@@ -48,6 +49,80 @@ void rsm_import_abort(struct rsm_import *imp)
 	mutex_lock(&imp->lock);
 	imp->aborted = true;
 	mutex_unlock(&imp->lock);
+	wake_up_interruptible_poll(&imp->wq, EPOLLHUP | EPOLLERR);
+}
+
+/**
+ * rsm_import_conn_gone() - the channel of some imports is going down:
+ * force them off, so their waiters learn it now
+ * @conn: the connection
+ *
+ * Context: process context, takes rsm_imports_lock.
+ */
+void rsm_import_conn_gone(struct rsm_conn *conn)
+{
+	struct rsm_import *imp;
+
+	mutex_lock(&rsm_imports_lock);
+	list_for_each_entry(imp, &rsm_imports, link)
+		if (imp->conn == conn)
+			rsm_import_abort(imp);
+	mutex_unlock(&rsm_imports_lock);
+}
+
+/**
+ * rsm_import_event() - the exporter posted an event to our import
+ * @conn: the connection it came over
+ * @handle: the import's handle
+ * @flags: RSM_SIGNAL_F_*
+ *
+ * Context: process context, takes rsm_imports_lock.
+ */
+void rsm_import_event(struct rsm_conn *conn, u64 handle, u32 flags)
+{
+	struct rsm_import *imp;
+
+	mutex_lock(&rsm_imports_lock);
+	list_for_each_entry(imp, &rsm_imports, link) {
+		if (imp->conn == conn && imp->handle == handle) {
+			rsm_seg_event(&imp->events, &imp->wq, flags);
+			break;
+		}
+	}
+	mutex_unlock(&rsm_imports_lock);
+}
+
+/**
+ * rsm_import_signal() - RSM_IOC_SIGNAL_POST on an import: one event to
+ * the exported segment
+ * @imp: the import
+ * @uarg: user pointer to a struct rsm_signal
+ *
+ * Context: process context.
+ * Return: 0, -EFAULT, -EINVAL, or -ECONNABORTED once forced off.
+ */
+int rsm_import_signal(struct rsm_import *imp, void __user *uarg)
+{
+	struct rsm_wire_seg_signal sig = {};
+	struct rsm_signal a;
+	int ret;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (a.flags & ~__RSM_SIGNAL_F_ALL || a.reserved)
+		return -EINVAL;
+	if (READ_ONCE(imp->aborted))
+		return -ECONNABORTED;
+	if (imp->exp) {
+		rsm_seg_event(&imp->exp->events, &imp->exp->wq, a.flags);
+		return 0;
+	}
+	sig.handle = cpu_to_le64(imp->handle);
+	sig.to_exporter = cpu_to_le32(1);
+	sig.flags = cpu_to_le32(a.flags);
+	ret = rsm_conn_notify(imp->conn, RSM_MSG_SEG_SIGNAL, &sig,
+			      sizeof(sig));
+	return ret ? -ECONNABORTED : 0;
 }
 
 /**
@@ -260,6 +335,7 @@ long rsm_import_connect(struct file *file, void __user *uarg)
 		goto out_ctrl;
 	imp->kind = RSM_OBJ_IMPORT;
 	mutex_init(&imp->lock);
+	init_waitqueue_head(&imp->wq);
 	INIT_LIST_HEAD(&imp->link);
 	imp->node = c.node;
 	imp->segid = c.segid;
@@ -472,6 +548,8 @@ long rsm_import_ioctl(struct rsm_import *imp, unsigned int cmd,
 		return import_vec(imp, true, uarg);
 	case RSM_IOC_IMPORT_BARRIER:
 		return import_barrier(imp, uarg);
+	case RSM_IOC_SIGNAL_POST:
+		return rsm_import_signal(imp, uarg);
 	default:
 		return -ENOTTY;
 	}

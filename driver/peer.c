@@ -472,6 +472,9 @@ static void rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	case RSM_MSG_REPLY:
 		peer_complete_request(peer, hdr);
 		break;
+	case RSM_MSG_SEG_SIGNAL:
+		rsm_seg_signal(conn, hdr + 1, le32_to_cpu(hdr->len));
+		break;
 	case RSM_MSG_SEG_CONNECT:
 	case RSM_MSG_SEG_CHUNKS:
 	case RSM_MSG_SEG_DISCONNECT:
@@ -1415,6 +1418,33 @@ int rsm_conn_request(struct rsm_conn *conn, enum rsm_msg_type type,
 	if (reply_len)
 		*reply_len = req.status ? 0 : req.reply_len;
 	return req.status;
+}
+
+/**
+ * rsm_conn_notify() - send a message that has no reply
+ * @conn: the connection
+ * @type: enum rsm_msg_type
+ * @payload: its payload
+ * @len: payload length
+ *
+ * Waits for a credit if the peer has none free, at most the failure
+ * detection time.
+ *
+ * Context: process context; may sleep briefly.
+ * Return: 0 once posted, -ECONNABORTED or -ETIMEDOUT.
+ */
+int rsm_conn_notify(struct rsm_conn *conn, enum rsm_msg_type type,
+		    const void *payload, u32 len)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(rsm_timeout_ms());
+	int ret;
+
+	while ((ret = conn_send(conn, type, 0, 0, payload, len)) == -ENOBUFS &&
+	       time_before(jiffies, deadline))
+		usleep_range(100, 1000);
+	if (ret == -ENOBUFS)
+		return -ETIMEDOUT;
+	return ret ? -ECONNABORTED : 0;
 }
 
 /* A data or registration work request and its completion. */

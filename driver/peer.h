@@ -63,6 +63,8 @@ struct rsm_ctrl *rsm_conn_ctrl(const struct rsm_conn *conn);
 bool rsm_conn_alive(struct rsm_conn *conn);
 int rsm_conn_request(struct rsm_conn *conn, enum rsm_msg_type type,
 		     const void *payload, u32 len, void *reply, u32 *reply_len);
+int rsm_conn_notify(struct rsm_conn *conn, enum rsm_msg_type type,
+		    const void *payload, u32 len);
 int rsm_conn_rdma(struct rsm_conn *conn, bool write, void *buf, u32 len,
 		  u64 remote, u32 rkey);
 int rsm_conn_reg_mr(struct rsm_conn *conn, struct ib_mr *mr, int access);

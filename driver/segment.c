@@ -27,6 +27,7 @@
  */
 #include <linux/cred.h>
 #include <linux/fs.h>
+#include <linux/poll.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/sched/mm.h>
@@ -171,6 +172,7 @@ long rsm_export_create(struct file *file, void __user *uarg)
 	}
 
 	exp->kind = RSM_OBJ_EXPORT;
+	init_waitqueue_head(&exp->wq);
 	kref_init(&exp->ref);
 	mutex_init(&exp->lock);
 	init_rwsem(&exp->pages_rwsem);
@@ -747,6 +749,8 @@ void rsm_seg_conn_gone(struct rsm_conn *conn)
 {
 	struct rsm_grant *g, *tmp;
 
+	/* Our imports over it lose their exporter: wake their waiters. */
+	rsm_import_conn_gone(conn);
 	mutex_lock(&rsm_grants_lock);
 	list_for_each_entry_safe(g, tmp, rsm_conn_grants(conn), conn_link) {
 		kref_get(&g->ref);
@@ -754,6 +758,91 @@ void rsm_seg_conn_gone(struct rsm_conn *conn)
 		grant_unregister_locked(g);
 		grant_put(g);
 	}
+	mutex_unlock(&rsm_grants_lock);
+}
+
+/**
+ * rsm_seg_event() - count an event and wake the segment's pollers
+ * @events: the segment's event count
+ * @wq: its pollers
+ * @flags: RSM_SIGNAL_F_*: NO_ACCUMULATE adds nothing if one is pending
+ *
+ * Context: any.
+ */
+void rsm_seg_event(atomic_t *events, wait_queue_head_t *wq, u32 flags)
+{
+	if (flags & RSM_SIGNAL_F_NO_ACCUMULATE)
+		atomic_cmpxchg(events, 0, 1);
+	else
+		atomic_inc(events);
+	wake_up_interruptible_poll(wq, EPOLLIN | EPOLLRDNORM);
+}
+
+/**
+ * rsm_export_signal() - RSM_IOC_SIGNAL_POST on an export: one event to
+ * every importer, on every node
+ * @exp: the export
+ * @uarg: user pointer to a struct rsm_signal
+ *
+ * An importer whose node cannot be told is skipped: it is being forced
+ * off anyway.
+ *
+ * Context: process context, takes rsm_grants_lock.
+ * Return: 0, -EFAULT or -EINVAL.
+ */
+int rsm_export_signal(struct rsm_export *exp, void __user *uarg)
+{
+	struct rsm_wire_seg_signal sig = {};
+	struct rsm_signal a;
+	struct rsm_grant *g;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (a.flags & ~__RSM_SIGNAL_F_ALL || a.reserved)
+		return -EINVAL;
+	sig.flags = cpu_to_le32(a.flags);
+	mutex_lock(&rsm_grants_lock);
+	list_for_each_entry(g, &exp->grants, exp_link) {
+		if (g->imp) {
+			rsm_seg_event(&g->imp->events, &g->imp->wq, a.flags);
+			continue;
+		}
+		sig.handle = cpu_to_le64(g->handle);
+		rsm_conn_notify(g->conn, RSM_MSG_SEG_SIGNAL, &sig, sizeof(sig));
+	}
+	mutex_unlock(&rsm_grants_lock);
+	return 0;
+}
+
+/**
+ * rsm_seg_signal() - an event arrived from a peer
+ * @conn: the connection it came over
+ * @payload: struct rsm_wire_seg_signal
+ * @len: payload length
+ *
+ * For our export: only a node we granted the segment to may post to it,
+ * so the event is found through the sender's grant.
+ *
+ * Context: process context (completion work), takes rsm_grants_lock or
+ * the import list's lock.
+ */
+void rsm_seg_signal(struct rsm_conn *conn, const void *payload, u32 len)
+{
+	const struct rsm_wire_seg_signal *sig = payload;
+	u32 flags;
+	struct rsm_grant *g;
+
+	if (len < sizeof(*sig))
+		return;
+	flags = le32_to_cpu(sig->flags) & __RSM_SIGNAL_F_ALL;
+	if (!le32_to_cpu(sig->to_exporter)) {
+		rsm_import_event(conn, le64_to_cpu(sig->handle), flags);
+		return;
+	}
+	mutex_lock(&rsm_grants_lock);
+	g = grant_find_locked(conn, le64_to_cpu(sig->handle));
+	if (g && g->on_exp)
+		rsm_seg_event(&g->exp->events, &g->exp->wq, flags);
 	mutex_unlock(&rsm_grants_lock);
 }
 
@@ -896,6 +985,8 @@ long rsm_export_ioctl(struct rsm_export *exp, unsigned int cmd,
 		return export_unpublish(exp);
 	case RSM_IOC_EXPORT_REBIND:
 		return export_rebind(exp, uarg);
+	case RSM_IOC_SIGNAL_POST:
+		return rsm_export_signal(exp, uarg);
 	default:
 		return -ENOTTY;	/* not reached: chardev.c routes by kind */
 	}

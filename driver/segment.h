@@ -9,6 +9,7 @@
 #include <linux/rwsem.h>
 #include <linux/scatterlist.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 struct file;
 struct ib_mr;
@@ -22,7 +23,7 @@ struct rsm_import;
 /* What a /dev/rsm file has become; first member of its object. */
 enum rsm_obj_kind {
 	RSM_OBJ_EXPORT = 1,
-	RSM_OBJ_IMPORT,
+	RSM_OBJ_IMPORT = 2,
 };
 
 /**
@@ -48,6 +49,8 @@ enum rsm_obj_kind {
  * @acl: access list, or NULL for every node with @default_mode
  * @acl_len: entries in @acl
  * @grants: importers, as struct rsm_grant, under rsm_grants_lock
+ * @events: events posted to the segment and not yet consumed
+ * @wq: pollers waiting for an event
  */
 struct rsm_export {
 	enum rsm_obj_kind kind;
@@ -70,6 +73,8 @@ struct rsm_export {
 	struct rsm_acl_entry *acl;
 	u32 acl_len;
 	struct list_head grants;
+	atomic_t events;
+	wait_queue_head_t wq;
 };
 
 /**
@@ -91,6 +96,8 @@ struct rsm_export {
  * @chunks: rkey and address of every chunk
  * @bounce: kernel buffer RDMA reads and writes go through
  * @link: in rsm_imports, under rsm_imports_lock (remote imports)
+ * @events: events posted to the import and not yet consumed
+ * @wq: pollers waiting for an event or for the import to be forced off
  */
 struct rsm_import {
 	enum rsm_obj_kind kind;
@@ -113,6 +120,8 @@ struct rsm_import {
 	} *chunks;
 	void *bounce;
 	struct list_head link;
+	atomic_t events;
+	wait_queue_head_t wq;
 };
 
 /**
@@ -170,6 +179,9 @@ void rsm_grant_drop(struct rsm_grant *grant);
 int rsm_seg_request(struct rsm_conn *conn, u8 type, const void *payload,
 		    u32 len, void *reply, u32 *reply_len);
 void rsm_seg_conn_gone(struct rsm_conn *conn);
+void rsm_seg_event(atomic_t *events, wait_queue_head_t *wq, u32 flags);
+int rsm_export_signal(struct rsm_export *exp, void __user *uarg);
+void rsm_seg_signal(struct rsm_conn *conn, const void *payload, u32 len);
 
 /* import.c: imports */
 long rsm_import_connect(struct file *file, void __user *uarg);
@@ -178,5 +190,8 @@ long rsm_import_ioctl(struct rsm_import *imp, unsigned int cmd,
 void rsm_import_release(struct rsm_import *imp);
 void rsm_import_abort(struct rsm_import *imp);
 int rsm_import_revoke(struct rsm_conn *conn, u64 handle);
+void rsm_import_conn_gone(struct rsm_conn *conn);
+int rsm_import_signal(struct rsm_import *imp, void __user *uarg);
+void rsm_import_event(struct rsm_conn *conn, u64 handle, u32 flags);
 
 #endif /* _RSM_SEGMENT_H */

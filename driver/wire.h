@@ -58,6 +58,7 @@ enum rsm_msg_type {
 	RSM_MSG_SEG_CHUNKS,	/* importer -> exporter: rsm_wire_seg_handle */
 	RSM_MSG_SEG_DISCONNECT,	/* importer -> exporter: rsm_wire_seg_handle */
 	RSM_MSG_SEG_REVOKE,	/* exporter -> importer: rsm_wire_seg_handle */
+	RSM_MSG_SEG_SIGNAL,	/* either way: rsm_wire_seg_signal; no reply */
 	__RSM_MSG_MAX
 };
 
@@ -152,6 +153,18 @@ struct rsm_wire_seg_chunks {
 	__le32 count;
 	__le64 reserved;
 	struct rsm_wire_chunk chunks[];
+};
+
+/**
+ * struct rsm_wire_seg_signal - an event for a segment
+ * @handle: the import's handle (it names the grant at the exporter)
+ * @to_exporter: 1: for the exported segment; 0: for the import
+ * @flags: RSM_SIGNAL_F_*
+ */
+struct rsm_wire_seg_signal {
+	__le64 handle;
+	__le32 to_exporter;
+	__le32 flags;
 };
 
 #define RSM_WIRE_CHUNKS_PER_MSG \

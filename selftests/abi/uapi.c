@@ -23,6 +23,7 @@ ABI(rsm_import_connect, 96);
 ABI(rsm_iov, 24);
 ABI(rsm_import_vec, 24);
 ABI(rsm_barrier, 16);
+ABI(rsm_signal, 8);
 
 _Static_assert(offsetof(struct rsm_api, features) == 8, "rsm_api");
 _Static_assert(offsetof(struct rsm_ctrl_attr, index) == 64, "ctrl_attr");

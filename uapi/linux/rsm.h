@@ -77,6 +77,17 @@
  *   off and EIO if an access failed since the token was taken. Every
  *   access has completed when GET, PUT or VEC returns.
  *
+ * Events
+ *   Every segment file counts events. RSM_IOC_SIGNAL_POST on an import
+ *   adds one to the exported segment; on an export, one to each of its
+ *   importers, on every node. With RSM_SIGNAL_F_NO_ACCUMULATE nothing is
+ *   added where an event is already pending. poll() reports the file
+ *   readable (EPOLLIN | EPOLLRDNORM) while an event is pending, and an
+ *   import forced off as EPOLLHUP | EPOLLERR; RSM_IOC_SIGNAL_CONSUME
+ *   takes one event (EAGAIN if none is pending, ECONNABORTED once the
+ *   import was forced off and none is left). A plain read of readiness
+ *   never consumes an event.
+ *
  * ioctl numbers: type 0xBA, numbers 0x00-0x3f (free in the kernel's
  * Documentation/userspace-api/ioctl/ioctl-number.rst).
  */
@@ -344,6 +355,20 @@ struct rsm_barrier {
 	__u64 token;
 };
 
+/* rsm_signal.flags: drop the event if one is already pending. */
+#define RSM_SIGNAL_F_NO_ACCUMULATE	0x1U
+#define __RSM_SIGNAL_F_ALL		(RSM_SIGNAL_F_NO_ACCUMULATE)
+
+/**
+ * struct rsm_signal - post an event
+ * @flags: RSM_SIGNAL_F_*
+ * @reserved: must be zero
+ */
+struct rsm_signal {
+	__u32 flags;
+	__u32 reserved;
+};
+
 #define RSM_IOC_MAGIC		0xBA
 
 #define RSM_IOC_API		_IOWR(RSM_IOC_MAGIC, 0x00, struct rsm_api)
@@ -362,5 +387,8 @@ struct rsm_barrier {
 #define RSM_IOC_IMPORT_GETV	_IOWR(RSM_IOC_MAGIC, 0x23, struct rsm_import_vec)
 #define RSM_IOC_IMPORT_PUTV	_IOWR(RSM_IOC_MAGIC, 0x24, struct rsm_import_vec)
 #define RSM_IOC_IMPORT_BARRIER	_IOWR(RSM_IOC_MAGIC, 0x25, struct rsm_barrier)
+
+#define RSM_IOC_SIGNAL_POST	_IOW(RSM_IOC_MAGIC, 0x30, struct rsm_signal)
+#define RSM_IOC_SIGNAL_CONSUME	_IO(RSM_IOC_MAGIC, 0x31)
 
 #endif /* _UAPI_LINUX_RSM_H */
