@@ -24,6 +24,7 @@
 #include <linux/uidgid.h>
 
 #include "ctrl.h"
+#include "netlink.h"
 #include "peer.h"
 #include "segment.h"
 #include "wire.h"
@@ -299,6 +300,7 @@ static void import_free(struct rsm_import *imp)
 	kvfree(imp->chunks);
 	kfree(imp->bounce);
 	kfree(imp);
+	rsm_count(RSM_CNT_IMPORTS, -1);
 }
 
 /**
@@ -333,6 +335,7 @@ long rsm_import_connect(struct file *file, void __user *uarg)
 	imp = kzalloc(sizeof(*imp), GFP_KERNEL);
 	if (!imp)
 		goto out_ctrl;
+	rsm_count(RSM_CNT_IMPORTS, 1);
 	imp->kind = RSM_OBJ_IMPORT;
 	mutex_init(&imp->lock);
 	init_waitqueue_head(&imp->wq);

@@ -17,6 +17,8 @@
 
 static struct genl_family rsm_genl_family;
 
+atomic64_t rsm_counters[RSM_CNT_MAX + 1];
+
 static struct netlink_range_validation timeout_range = {
 	.min = RSM_TIMEOUT_MS_MIN,
 	.max = RSM_TIMEOUT_MS_MAX,
@@ -64,6 +66,21 @@ bad:
 	return -EINVAL;
 }
 
+static int put_counters(struct sk_buff *msg)
+{
+	struct nlattr *nest = nla_nest_start(msg, RSM_A_COUNTERS);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = RSM_CNT_EXPORTS; i <= RSM_CNT_MAX; i++)
+		if (nla_put_u64_64bit(msg, i, atomic64_read(&rsm_counters[i]),
+				      RSM_CNT_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 static int rsm_nl_node_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
@@ -77,7 +94,8 @@ static int rsm_nl_node_get(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr ||
 	    nla_put_u32(msg, RSM_A_NODE_ID, rsm_node_id()) ||
 	    nla_put_u32(msg, RSM_A_TIMEOUT_MS, rsm_timeout_ms()) ||
-	    nla_put_u16(msg, RSM_A_PORT, RSM_CM_PORT)) {
+	    nla_put_u16(msg, RSM_A_PORT, RSM_CM_PORT) ||
+	    put_counters(msg)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

@@ -59,6 +59,7 @@
 #include <rdma/rdma_cm.h>
 
 #include "ctrl.h"
+#include "netlink.h"
 #include "peer.h"
 #include "segment.h"
 #include "wire.h"
@@ -258,6 +259,7 @@ static void conn_release(struct kref *ref)
 
 	peer_put(conn->peer);
 	kfree(conn);
+	rsm_count(RSM_CNT_CONNS, -1);
 }
 
 static void conn_put(struct rsm_conn *conn)
@@ -504,6 +506,7 @@ static struct rsm_conn *conn_alloc(struct rsm_peer *peer)
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
 	if (!conn)
 		return NULL;
+	rsm_count(RSM_CNT_CONNS, 1);
 	kref_init(&conn->ref);
 	kref_get(&peer->ref);
 	conn->peer = peer;

@@ -39,6 +39,7 @@
 #include <rdma/ib_verbs.h>
 
 #include "ctrl.h"
+#include "netlink.h"
 #include "peer.h"
 #include "segment.h"
 #include "wire.h"
@@ -56,6 +57,8 @@ static void export_release(struct kref *ref)
 	struct rsm_export *exp = container_of(ref, struct rsm_export, ref);
 
 	unpin_user_pages_dirty_lock(exp->pages, exp->npages, true);
+	rsm_count(RSM_CNT_PINNED_PAGES, -(s64)exp->npages);
+	rsm_count(RSM_CNT_EXPORTS, -1);
 	kvfree(exp->pages);
 	if (mmget_not_zero(exp->mm)) {
 		account_locked_vm(exp->mm, exp->npages, false);
@@ -110,6 +113,7 @@ static struct page **pin_range(unsigned long vaddr, unsigned long npages)
 		}
 		done += got;
 	}
+	rsm_count(RSM_CNT_PINNED_PAGES, npages);
 	return pages;
 
 err_unpin:
@@ -171,6 +175,7 @@ long rsm_export_create(struct file *file, void __user *uarg)
 		goto err_ctrl;
 	}
 
+	rsm_count(RSM_CNT_EXPORTS, 1);
 	exp->kind = RSM_OBJ_EXPORT;
 	init_waitqueue_head(&exp->wq);
 	kref_init(&exp->ref);
@@ -342,6 +347,7 @@ static void grant_release(struct kref *ref)
 		rsm_conn_put(g->conn);
 	rsm_export_put(g->exp);
 	kfree(g);
+	rsm_count(RSM_CNT_GRANTS, -1);
 }
 
 static void grant_put(struct rsm_grant *g)
@@ -362,8 +368,10 @@ static void grant_unregister_locked(struct rsm_grant *g)
 	for (i = 0; i < g->nmr; i++) {
 		struct rsm_grant_mr *m = &g->mrs[i];
 
-		if (m->mr)
+		if (m->mr) {
 			ib_dereg_mr(m->mr);
+			rsm_count(RSM_CNT_MRS, -1);
+		}
 		if (m->nents)
 			ib_dma_unmap_sg(dev, m->sgt.sgl, m->sgt.orig_nents,
 					DMA_BIDIRECTIONAL);
@@ -442,6 +450,7 @@ static int grant_register(struct rsm_grant *g, struct rsm_export *exp,
 			m->mr = NULL;
 			return ret;
 		}
+		rsm_count(RSM_CNT_MRS, 1);
 		ret = ib_map_mr_sg(m->mr, m->sgt.sgl, m->nents, NULL, PAGE_SIZE);
 		if (ret != m->nents)
 			return ret < 0 ? ret : -EINVAL;
@@ -460,6 +469,7 @@ static struct rsm_grant *grant_alloc(struct rsm_export *exp, u32 node,
 	g = kzalloc(struct_size(g, mrs, nmr), GFP_KERNEL);
 	if (!g)
 		return NULL;
+	rsm_count(RSM_CNT_GRANTS, 1);
 	kref_init(&g->ref);	/* the caller's */
 	kref_get(&exp->ref);
 	g->exp = exp;
@@ -956,6 +966,7 @@ static int export_rebind(struct rsm_export *exp, void __user *uarg)
 	exp->vaddr = r.vaddr;
 	up_write(&exp->pages_rwsem);
 	unpin_user_pages_dirty_lock(old, exp->npages, true);
+	rsm_count(RSM_CNT_PINNED_PAGES, -(s64)exp->npages);
 	kvfree(old);
 	/* The new pages were charged to the caller, the old to the creator. */
 	account_locked_vm(exp->mm, exp->npages, false);

@@ -11,7 +11,8 @@
  *   ctrl     a controller (see <linux/rsm.h>).
  *
  * Commands
- *   RSM_CMD_NODE_GET   do    -> RSM_A_NODE_ID, RSM_A_TIMEOUT_MS, RSM_A_PORT
+ *   RSM_CMD_NODE_GET   do    -> RSM_A_NODE_ID, RSM_A_TIMEOUT_MS, RSM_A_PORT,
+ *                            RSM_A_COUNTERS (what the module holds now)
  *   RSM_CMD_NODE_SET   do    RSM_A_NODE_ID and/or RSM_A_TIMEOUT_MS
  *   RSM_CMD_PEER_GET   do    RSM_A_NODE_ID -> one peer;  dump -> all peers
  *   RSM_CMD_PEER_ADD   do    RSM_A_NODE_ID, RSM_A_PEER_ADDR
@@ -87,6 +88,7 @@ enum rsm_attr {
 	RSM_A_REMOTE_HWADDR,	/* u64: the peer's controller's hwaddr */
 	RSM_A_RTT_NS,		/* u64: PEER_PING round trip */
 	RSM_A_STATS,		/* nest: RSM_STAT_* */
+	RSM_A_COUNTERS,		/* nest: RSM_CNT_* */
 	__RSM_A_MAX
 };
 #define RSM_A_MAX (__RSM_A_MAX - 1)
@@ -105,5 +107,23 @@ enum rsm_stat {
 	__RSM_STAT_MAX
 };
 #define RSM_STAT_MAX (__RSM_STAT_MAX - 1)
+
+/*
+ * What the module holds right now, all u64, nested in RSM_A_COUNTERS: for
+ * leak checks, these return to their earlier values once everything the
+ * objects belonged to is closed.
+ */
+enum rsm_counter {
+	RSM_CNT_UNSPEC,
+	RSM_CNT_PAD,
+	RSM_CNT_EXPORTS,	/* export segments */
+	RSM_CNT_IMPORTS,	/* import segments */
+	RSM_CNT_GRANTS,		/* importers of this node's exports */
+	RSM_CNT_PINNED_PAGES,	/* pages pinned for exports */
+	RSM_CNT_CONNS,		/* channel connections, incl. being torn down */
+	RSM_CNT_MRS,		/* memory registrations */
+	__RSM_CNT_MAX
+};
+#define RSM_CNT_MAX (__RSM_CNT_MAX - 1)
 
 #endif /* _UAPI_LINUX_RSM_NETLINK_H */
