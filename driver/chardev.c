@@ -165,6 +165,16 @@ static int rsm_open(struct inode *inode, struct file *file)
 	return nonseekable_open(inode, file);
 }
 
+/* Only imports map: see rsm_import_mmap(). */
+static int rsm_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	enum rsm_obj_kind *obj = READ_ONCE(file->private_data);
+
+	if (!obj || *obj != RSM_OBJ_IMPORT)
+		return -ENODEV;
+	return rsm_import_mmap((struct rsm_import *)obj, vma);
+}
+
 /* Closing the file destroys what it became. */
 static int rsm_release(struct inode *inode, struct file *file)
 {
@@ -182,6 +192,7 @@ static const struct file_operations rsm_fops = {
 	.open = rsm_open,
 	.release = rsm_release,
 	.poll = rsm_poll,
+	.mmap = rsm_mmap,
 	.unlocked_ioctl = rsm_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

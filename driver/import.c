@@ -18,6 +18,7 @@
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -48,9 +49,110 @@ static atomic64_t rsm_import_handle = ATOMIC64_INIT(0);
 void rsm_import_abort(struct rsm_import *imp)
 {
 	mutex_lock(&imp->lock);
-	imp->aborted = true;
+	WRITE_ONCE(imp->aborted, true);
 	mutex_unlock(&imp->lock);
+	/* Mapped pages turn into the dummy page at the next access. */
+	rsm_import_zap(imp);
 	wake_up_interruptible_poll(&imp->wq, EPOLLHUP | EPOLLERR);
+}
+
+/**
+ * rsm_import_zap() - remove every mapping of the import's pages; the next
+ * access faults them in again (the export's current pages, or the dummy
+ * page once forced off)
+ * @imp: the import
+ *
+ * Context: process context.
+ */
+void rsm_import_zap(struct rsm_import *imp)
+{
+	unmap_mapping_range(&imp->mapping, 0, 0, 1);
+}
+
+/* Where the accesses of a forced-off mapping go: harmless and shared. */
+static struct page *rsm_dummy_page;
+
+static vm_fault_t import_fault(struct vm_fault *vmf)
+{
+	struct rsm_import *imp = vmf->vma->vm_private_data;
+	struct rsm_export *exp = imp->exp;
+	vm_fault_t ret;
+
+	if (READ_ONCE(imp->aborted) || vmf->pgoff >= exp->npages)
+		return vmf_insert_pfn(vmf->vma, vmf->address,
+				      page_to_pfn(rsm_dummy_page));
+	/* Under the rwsem, so a rebind cannot slip in between. */
+	down_read(&exp->pages_rwsem);
+	ret = vmf_insert_pfn(vmf->vma, vmf->address,
+			     page_to_pfn(exp->pages[vmf->pgoff]));
+	up_read(&exp->pages_rwsem);
+	return ret;
+}
+
+static const struct vm_operations_struct import_vm_ops = {
+	.fault = import_fault,
+};
+
+/**
+ * rsm_import_mmap() - map an import segment
+ * @imp: the import
+ * @vma: the new mapping; offsets are segment offsets
+ *
+ * A segment exported by this node is mapped onto the exporter's pinned
+ * pages: true shared memory, coherent without barriers. The mapping must
+ * be shared and may not exceed the access granted, now or later.
+ *
+ * Context: process context, mmap lock held.
+ * Return: 0; -ENODEV once forced off; -EINVAL for a private mapping;
+ * -ENXIO beyond the segment; -EACCES beyond the access granted;
+ * -EOPNOTSUPP for a segment of another node.
+ */
+int rsm_import_mmap(struct rsm_import *imp, struct vm_area_struct *vma)
+{
+	unsigned long pages = vma_pages(vma);
+
+	if (READ_ONCE(imp->aborted))
+		return -ENODEV;
+	if (!imp->exp)
+		return -EOPNOTSUPP;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_pgoff >= imp->exp->npages ||
+	    pages > imp->exp->npages - vma->vm_pgoff)
+		return -ENXIO;
+	if (((vma->vm_flags & VM_WRITE) && !(imp->perm & RSM_PERM_WRITE_BIT)) ||
+	    ((vma->vm_flags & VM_READ) && !(imp->perm & RSM_PERM_READ_BIT)))
+		return -EACCES;
+	if (!(imp->perm & RSM_PERM_WRITE_BIT))
+		vm_flags_clear(vma, VM_MAYWRITE);
+	if (!(imp->perm & RSM_PERM_READ_BIT))
+		vm_flags_clear(vma, VM_MAYREAD);
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_private_data = imp;
+	vma->vm_ops = &import_vm_ops;
+	return 0;
+}
+
+/**
+ * rsm_import_init() - allocate the dummy page
+ *
+ * Context: process context, module init.
+ * Return: 0 or -ENOMEM.
+ */
+int rsm_import_init(void)
+{
+	rsm_dummy_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	return rsm_dummy_page ? 0 : -ENOMEM;
+}
+
+/**
+ * rsm_import_uninit() - free the dummy page
+ *
+ * Context: process context, module exit: no mapping is left.
+ */
+void rsm_import_uninit(void)
+{
+	__free_page(rsm_dummy_page);
 }
 
 /**
@@ -337,6 +439,8 @@ long rsm_import_connect(struct file *file, void __user *uarg)
 		goto out_ctrl;
 	rsm_count(RSM_CNT_IMPORTS, 1);
 	imp->kind = RSM_OBJ_IMPORT;
+	address_space_init_once(&imp->mapping);
+	imp->mapping.host = file_inode(file);
 	mutex_init(&imp->lock);
 	init_waitqueue_head(&imp->wq);
 	INIT_LIST_HEAD(&imp->link);
@@ -362,6 +466,8 @@ long rsm_import_connect(struct file *file, void __user *uarg)
 	ret = -EBADFD;
 	if (cmpxchg(&file->private_data, NULL, imp))
 		goto err_release;
+	/* No mapping can exist before: mmap needs an import. */
+	file->f_mapping = &imp->mapping;
 	rsm_ctrl_put(ctrl);
 	return 0;
 

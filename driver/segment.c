@@ -965,6 +965,12 @@ static int export_rebind(struct rsm_export *exp, void __user *uarg)
 	exp->pages = pages;
 	exp->vaddr = r.vaddr;
 	up_write(&exp->pages_rwsem);
+	/* Same-node mappings fault the new pages in. */
+	mutex_lock(&rsm_grants_lock);
+	list_for_each_entry(g, &exp->grants, exp_link)
+		if (g->imp)
+			rsm_import_zap(g->imp);
+	mutex_unlock(&rsm_grants_lock);
 	unpin_user_pages_dirty_lock(old, exp->npages, true);
 	rsm_count(RSM_CNT_PINNED_PAGES, -(s64)exp->npages);
 	kvfree(old);

@@ -2,6 +2,7 @@
 #ifndef _RSM_SEGMENT_H
 #define _RSM_SEGMENT_H
 
+#include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -98,6 +99,8 @@ struct rsm_export {
  * @link: in rsm_imports, under rsm_imports_lock (remote imports)
  * @events: events posted to the import and not yet consumed
  * @wq: pollers waiting for an event or for the import to be forced off
+ * @mapping: the file's own address space: its mappings, which a forced
+ *	disconnect and a rebind zap
  */
 struct rsm_import {
 	enum rsm_obj_kind kind;
@@ -122,6 +125,7 @@ struct rsm_import {
 	struct list_head link;
 	atomic_t events;
 	wait_queue_head_t wq;
+	struct address_space mapping;
 };
 
 /**
@@ -184,6 +188,8 @@ int rsm_export_signal(struct rsm_export *exp, void __user *uarg);
 void rsm_seg_signal(struct rsm_conn *conn, const void *payload, u32 len);
 
 /* import.c: imports */
+int rsm_import_init(void);
+void rsm_import_uninit(void);
 long rsm_import_connect(struct file *file, void __user *uarg);
 long rsm_import_ioctl(struct rsm_import *imp, unsigned int cmd,
 		      void __user *uarg);
@@ -192,6 +198,8 @@ void rsm_import_abort(struct rsm_import *imp);
 int rsm_import_revoke(struct rsm_conn *conn, u64 handle);
 void rsm_import_conn_gone(struct rsm_conn *conn);
 int rsm_import_signal(struct rsm_import *imp, void __user *uarg);
+int rsm_import_mmap(struct rsm_import *imp, struct vm_area_struct *vma);
+void rsm_import_zap(struct rsm_import *imp);
 void rsm_import_event(struct rsm_conn *conn, u64 handle, u32 flags);
 
 #endif /* _RSM_SEGMENT_H */

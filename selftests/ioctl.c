@@ -535,6 +535,73 @@ TEST_F(seg, barrier_reports_a_forced_disconnect)
 	EXPECT_EQ(0, close(imp));
 }
 
+TEST_F(seg, same_node_mapping_is_shared_memory)
+{
+	struct rsm_import_connect c;
+	__u32 me = local_node(self->fd), id;
+	volatile char *map;
+	int imp = rsm_open();
+
+	ASSERT_LE(0, imp);
+	id = publish_page(self->fd, self->mem, self->pg);
+	ASSERT_NE(0, id);
+	/* Nothing to map before the connect. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->pg, PROT_READ, MAP_SHARED,
+				   imp, 0));
+	ASSERT_EQ(0, connect_seg(imp, me, id, 0600, &c));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->pg, PROT_READ, MAP_PRIVATE,
+				   imp, 0));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * self->pg, PROT_READ, MAP_SHARED,
+				   imp, 0));
+	EXPECT_EQ(ENXIO, errno);
+	map = mmap(NULL, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, imp, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	/* Both ways, no barrier: the same pages. */
+	map[10] = 'm';
+	EXPECT_EQ('m', self->mem[10]);
+	self->mem[20] = 'e';
+	EXPECT_EQ('e', map[20]);
+
+	/* Forced off: the mapping now reaches a harmless dummy page. */
+	ASSERT_EQ(0, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_UNPUBLISH, NULL));
+	map[10] = 'x';
+	EXPECT_EQ('m', self->mem[10]);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->pg, PROT_READ, MAP_SHARED,
+				   imp, 0));
+	EXPECT_EQ(ENODEV, errno);
+	munmap((void *)map, self->pg);
+	close(imp);
+}
+
+TEST_F(seg, mapping_never_exceeds_the_granted_access)
+{
+	struct rsm_export_publish p = { 0 };
+	struct rsm_acl_entry acl = { .perm = 0444 };
+	struct rsm_import_connect c;
+	__u32 me = local_node(self->fd);
+	void *map;
+	int imp = rsm_open();
+
+	if (!me)
+		SKIP(return, "no node id (not in the cluster)");
+	ASSERT_LE(0, imp);
+	acl.node = me;
+	p.acl = (unsigned long)&acl;
+	p.acl_len = 1;
+	ASSERT_EQ(0, create_export(self->fd, self->mem, self->pg, 0));
+	ASSERT_EQ(0, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_PUBLISH, &p));
+	EXPECT_EQ(EACCES, connect_seg(imp, me, p.segid, 0600, &c));
+	ASSERT_EQ(0, connect_seg(imp, me, p.segid, 0400, &c));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->pg, PROT_WRITE, MAP_SHARED,
+				   imp, 0));
+	EXPECT_EQ(EACCES, errno);
+	map = mmap(NULL, self->pg, PROT_READ, MAP_SHARED, imp, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(-1, mprotect(map, self->pg, PROT_READ | PROT_WRITE));
+	munmap(map, self->pg);
+	close(imp);
+}
+
 TEST_F(seg, only_the_creator_changes_an_export)
 {
 	struct rsm_export_publish p = { 0 };
