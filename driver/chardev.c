@@ -175,6 +175,17 @@ static int rsm_mmap(struct file *file, struct vm_area_struct *vma)
 	return rsm_import_mmap((struct rsm_import *)obj, vma);
 }
 
+/* msync() of a mapping: write what it changed back to the exporter. */
+static int rsm_fsync(struct file *file, loff_t start, loff_t end,
+		     int datasync)
+{
+	enum rsm_obj_kind *obj = READ_ONCE(file->private_data);
+
+	if (!obj || *obj != RSM_OBJ_IMPORT)
+		return 0;
+	return rsm_import_writeback((struct rsm_import *)obj);
+}
+
 /* Closing the file destroys what it became. */
 static int rsm_release(struct inode *inode, struct file *file)
 {
@@ -193,6 +204,7 @@ static const struct file_operations rsm_fops = {
 	.release = rsm_release,
 	.poll = rsm_poll,
 	.mmap = rsm_mmap,
+	.fsync = rsm_fsync,
 	.unlocked_ioctl = rsm_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

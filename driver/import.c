@@ -19,6 +19,7 @@
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -72,25 +73,229 @@ void rsm_import_zap(struct rsm_import *imp)
 /* Where the accesses of a forced-off mapping go: harmless and shared. */
 static struct page *rsm_dummy_page;
 
+/*
+ * A remote import's mapping is backed by local copies of its pages
+ * (struct rsm_cpage), read by RDMA READ at the first fault. Pages are
+ * mapped read-only first; the first write to one keeps a pristine copy.
+ * rsm_import_writeback() writes the bytes that differ from the pristine
+ * copy back by RDMA WRITE, so importers writing different bytes of one
+ * page do not overwrite each other. open_barrier drops clean copies, so
+ * later reads see the exporter's current data: release consistency at
+ * barriers.
+ */
+struct rsm_cpage {
+	struct page *page;
+	void *pristine;
+};
+
+/* The cached copy of page @pgoff, read from the exporter if need be. */
+static struct rsm_cpage *cpage_get(struct rsm_import *imp, pgoff_t pgoff)
+{
+	u64 off = (u64)pgoff << PAGE_SHIFT;
+	u64 c = div64_u64(off, imp->chunk_bytes);
+	struct rsm_cpage *cp;
+	int ret;
+
+	lockdep_assert_held(&imp->cache_lock);
+	cp = xa_load(&imp->cache, pgoff);
+	if (cp)
+		return cp;
+	cp = kzalloc(sizeof(*cp), GFP_KERNEL);
+	if (!cp)
+		return ERR_PTR(-ENOMEM);
+	cp->page = alloc_page(GFP_KERNEL);
+	if (!cp->page) {
+		kfree(cp);
+		return ERR_PTR(-ENOMEM);
+	}
+	ret = rsm_conn_rdma(imp->conn, false, page_address(cp->page),
+			    PAGE_SIZE,
+			    imp->chunks[c].iova + off - c * imp->chunk_bytes,
+			    imp->chunks[c].rkey);
+	if (!ret)
+		ret = xa_err(xa_store(&imp->cache, pgoff, cp, GFP_KERNEL));
+	if (ret) {
+		__free_page(cp->page);
+		kfree(cp);
+		return ERR_PTR(ret);
+	}
+	rsm_count(RSM_CNT_CACHED_PAGES, 1);
+	return cp;
+}
+
+static void cpage_free(struct rsm_cpage *cp)
+{
+	put_page(cp->page);
+	kfree(cp->pristine);
+	kfree(cp);
+	rsm_count(RSM_CNT_CACHED_PAGES, -1);
+}
+
 static vm_fault_t import_fault(struct vm_fault *vmf)
 {
 	struct rsm_import *imp = vmf->vma->vm_private_data;
 	struct rsm_export *exp = imp->exp;
+	struct rsm_cpage *cp;
 	vm_fault_t ret;
 
-	if (READ_ONCE(imp->aborted) || vmf->pgoff >= exp->npages)
-		return vmf_insert_pfn(vmf->vma, vmf->address,
-				      page_to_pfn(rsm_dummy_page));
+	if (READ_ONCE(imp->aborted) || vmf->pgoff >= imp->size >> PAGE_SHIFT)
+		goto dummy;
+	if (!exp) {
+		mutex_lock(&imp->cache_lock);
+		cp = cpage_get(imp, vmf->pgoff);
+		if (!IS_ERR(cp)) {
+			get_page(cp->page);
+			vmf->page = cp->page;
+		}
+		mutex_unlock(&imp->cache_lock);
+		if (IS_ERR(cp))
+			return PTR_ERR(cp) == -ENOMEM ? VM_FAULT_OOM :
+							VM_FAULT_SIGBUS;
+		return 0;
+	}
 	/* Under the rwsem, so a rebind cannot slip in between. */
 	down_read(&exp->pages_rwsem);
 	ret = vmf_insert_pfn(vmf->vma, vmf->address,
 			     page_to_pfn(exp->pages[vmf->pgoff]));
 	up_read(&exp->pages_rwsem);
 	return ret;
+
+dummy:
+	if (!exp) {
+		get_page(rsm_dummy_page);
+		vmf->page = rsm_dummy_page;
+		return 0;
+	}
+	return vmf_insert_pfn(vmf->vma, vmf->address,
+			      page_to_pfn(rsm_dummy_page));
+}
+
+/* First write to a remote import's page: keep what it was. */
+static vm_fault_t import_page_mkwrite(struct vm_fault *vmf)
+{
+	struct rsm_import *imp = vmf->vma->vm_private_data;
+	struct rsm_cpage *cp;
+
+	mutex_lock(&imp->cache_lock);
+	cp = xa_load(&imp->cache, vmf->pgoff);
+	if (cp && cp->page == vmf->page && !cp->pristine) {
+		cp->pristine = kmemdup(page_address(cp->page), PAGE_SIZE,
+				       GFP_KERNEL);
+		if (!cp->pristine) {
+			mutex_unlock(&imp->cache_lock);
+			return VM_FAULT_OOM;
+		}
+	}
+	mutex_unlock(&imp->cache_lock);
+	lock_page(vmf->page);
+	return VM_FAULT_LOCKED;
+}
+
+/* Gaps shorter than this between changed bytes are written anyway. */
+#define RSM_WB_GAP	64
+
+/* Write the changed bytes of one page back; called with cache_lock. */
+static int cpage_writeback(struct rsm_import *imp, pgoff_t pgoff,
+			   struct rsm_cpage *cp)
+{
+	u64 off = (u64)pgoff << PAGE_SHIFT;
+	u64 c = div64_u64(off, imp->chunk_bytes);
+	u64 remote = imp->chunks[c].iova + off - c * imp->chunk_bytes;
+	const u8 *now = page_address(cp->page), *was = cp->pristine;
+	size_t i = 0, start, end;
+	int ret;
+
+	while (i < PAGE_SIZE) {
+		if (now[i] == was[i]) {
+			i++;
+			continue;
+		}
+		start = i;
+		end = i + 1;
+		for (i = end; i < PAGE_SIZE && i < end + RSM_WB_GAP; i++)
+			if (now[i] != was[i])
+				end = i + 1;
+		ret = rsm_conn_rdma(imp->conn, true, (void *)now + start,
+				    end - start, remote + start,
+				    imp->chunks[c].rkey);
+		if (ret)
+			return ret;
+		i = end;
+	}
+	return 0;
+}
+
+/**
+ * rsm_import_writeback() - write what the mapping changed back to the
+ * exporter (close and order barriers, msync, unmap, disconnect)
+ * @imp: the import
+ *
+ * Each dirty page is unmapped first, so no store races with the
+ * comparison; the next store faults and starts a new pristine copy.
+ *
+ * Context: process context; sleeps for the RDMA writes.
+ * Return: 0, or the first error (the rest is still attempted).
+ */
+int rsm_import_writeback(struct rsm_import *imp)
+{
+	struct rsm_cpage *cp;
+	unsigned long i;
+	int ret = 0, err;
+
+	if (imp->exp)
+		return 0;
+	mutex_lock(&imp->cache_lock);
+	xa_for_each(&imp->cache, i, cp) {
+		if (!cp->pristine)
+			continue;
+		unmap_mapping_range(&imp->mapping, (loff_t)i << PAGE_SHIFT,
+				    PAGE_SIZE, 1);
+		err = READ_ONCE(imp->aborted) ? -ECONNABORTED :
+		      cpage_writeback(imp, i, cp);
+		if (err && !ret)
+			ret = err;
+		kfree(cp->pristine);
+		cp->pristine = NULL;
+	}
+	mutex_unlock(&imp->cache_lock);
+	return ret;
+}
+
+/* open_barrier: forget clean copies, so the next read fetches anew. */
+static void import_cache_drop_clean(struct rsm_import *imp)
+{
+	struct rsm_cpage *cp;
+	unsigned long i;
+
+	mutex_lock(&imp->cache_lock);
+	xa_for_each(&imp->cache, i, cp) {
+		if (cp->pristine)
+			continue;
+		unmap_mapping_range(&imp->mapping, (loff_t)i << PAGE_SHIFT,
+				    PAGE_SIZE, 1);
+		xa_erase(&imp->cache, i);
+		cpage_free(cp);
+	}
+	mutex_unlock(&imp->cache_lock);
+}
+
+static void import_cache_free(struct rsm_import *imp)
+{
+	struct rsm_cpage *cp;
+	unsigned long i;
+
+	xa_for_each(&imp->cache, i, cp)
+		cpage_free(cp);
+	xa_destroy(&imp->cache);
 }
 
 static const struct vm_operations_struct import_vm_ops = {
 	.fault = import_fault,
+};
+
+static const struct vm_operations_struct import_remote_vm_ops = {
+	.fault = import_fault,
+	.page_mkwrite = import_page_mkwrite,
 };
 
 /**
@@ -99,26 +304,23 @@ static const struct vm_operations_struct import_vm_ops = {
  * @vma: the new mapping; offsets are segment offsets
  *
  * A segment exported by this node is mapped onto the exporter's pinned
- * pages: true shared memory, coherent without barriers. The mapping must
- * be shared and may not exceed the access granted, now or later.
+ * pages: true shared memory, coherent without barriers. A remote segment
+ * is mapped onto local copies (see struct rsm_cpage). The mapping must be
+ * shared and may not exceed the access granted, now or later.
  *
  * Context: process context, mmap lock held.
  * Return: 0; -ENODEV once forced off; -EINVAL for a private mapping;
- * -ENXIO beyond the segment; -EACCES beyond the access granted;
- * -EOPNOTSUPP for a segment of another node.
+ * -ENXIO beyond the segment; -EACCES beyond the access granted.
  */
 int rsm_import_mmap(struct rsm_import *imp, struct vm_area_struct *vma)
 {
-	unsigned long pages = vma_pages(vma);
+	unsigned long pages = vma_pages(vma), npages = imp->size >> PAGE_SHIFT;
 
 	if (READ_ONCE(imp->aborted))
 		return -ENODEV;
-	if (!imp->exp)
-		return -EOPNOTSUPP;
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
-	if (vma->vm_pgoff >= imp->exp->npages ||
-	    pages > imp->exp->npages - vma->vm_pgoff)
+	if (vma->vm_pgoff >= npages || pages > npages - vma->vm_pgoff)
 		return -ENXIO;
 	if (((vma->vm_flags & VM_WRITE) && !(imp->perm & RSM_PERM_WRITE_BIT)) ||
 	    ((vma->vm_flags & VM_READ) && !(imp->perm & RSM_PERM_READ_BIT)))
@@ -127,8 +329,14 @@ int rsm_import_mmap(struct rsm_import *imp, struct vm_area_struct *vma)
 		vm_flags_clear(vma, VM_MAYWRITE);
 	if (!(imp->perm & RSM_PERM_READ_BIT))
 		vm_flags_clear(vma, VM_MAYREAD);
-	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_private_data = imp;
+	if (!imp->exp) {
+		/* Pages of our own, filled on fault; stores tracked. */
+		vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+		vma->vm_ops = &import_remote_vm_ops;
+		return 0;
+	}
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &import_vm_ops;
 	return 0;
 }
@@ -399,6 +607,7 @@ static void import_free(struct rsm_import *imp)
 		rsm_export_put(imp->exp);
 	if (imp->conn)
 		rsm_conn_put(imp->conn);
+	import_cache_free(imp);
 	kvfree(imp->chunks);
 	kfree(imp->bounce);
 	kfree(imp);
@@ -442,6 +651,8 @@ long rsm_import_connect(struct file *file, void __user *uarg)
 	address_space_init_once(&imp->mapping);
 	imp->mapping.host = file_inode(file);
 	mutex_init(&imp->lock);
+	mutex_init(&imp->cache_lock);
+	xa_init(&imp->cache);
 	init_waitqueue_head(&imp->wq);
 	INIT_LIST_HEAD(&imp->link);
 	imp->node = c.node;
@@ -613,14 +824,21 @@ static int import_vec(struct rsm_import *imp, bool write, void __user *uarg)
 static int import_barrier(struct rsm_import *imp, void __user *uarg)
 {
 	struct rsm_barrier b;
-	int ret = 0;
+	int ret = 0, wb = 0;
 
 	if (copy_from_user(&b, uarg, sizeof(b)))
 		return -EFAULT;
 	if (b.reserved || b.op < RSM_BARRIER_OPEN || b.op > RSM_BARRIER_ORDER ||
 	    (b.op == RSM_BARRIER_OPEN && b.token))
 		return -EINVAL;
+	/* What the mapping changed counts as accesses before the barrier. */
+	if (b.op == RSM_BARRIER_OPEN)
+		import_cache_drop_clean(imp);
+	else
+		wb = rsm_import_writeback(imp);
 	mutex_lock(&imp->lock);
+	if (wb == -EIO)
+		imp->errors++;
 	if (imp->aborted)
 		ret = -ECONNABORTED;
 	else if (b.op == RSM_BARRIER_OPEN)
@@ -677,8 +895,10 @@ void rsm_import_release(struct rsm_import *imp)
 		mutex_lock(&rsm_imports_lock);
 		list_del_init(&imp->link);
 		mutex_unlock(&rsm_imports_lock);
-		if (!imp->aborted)
+		if (!imp->aborted) {
+			rsm_import_writeback(imp);
 			disconnect_remote(imp);
+		}
 	}
 	import_free(imp);
 }

@@ -11,6 +11,7 @@
 #include <linux/scatterlist.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
 
 struct file;
 struct ib_mr;
@@ -101,6 +102,8 @@ struct rsm_export {
  * @wq: pollers waiting for an event or for the import to be forced off
  * @mapping: the file's own address space: its mappings, which a forced
  *	disconnect and a rebind zap
+ * @cache_lock: protects @cache; taken by faults, never while @lock is held
+ * @cache: a remote import's mapped pages, struct rsm_cpage by page index
  */
 struct rsm_import {
 	enum rsm_obj_kind kind;
@@ -126,6 +129,8 @@ struct rsm_import {
 	atomic_t events;
 	wait_queue_head_t wq;
 	struct address_space mapping;
+	struct mutex cache_lock;
+	struct xarray cache;
 };
 
 /**
@@ -200,6 +205,7 @@ void rsm_import_conn_gone(struct rsm_conn *conn);
 int rsm_import_signal(struct rsm_import *imp, void __user *uarg);
 int rsm_import_mmap(struct rsm_import *imp, struct vm_area_struct *vma);
 void rsm_import_zap(struct rsm_import *imp);
+int rsm_import_writeback(struct rsm_import *imp);
 void rsm_import_event(struct rsm_conn *conn, u64 handle, u32 flags);
 
 #endif /* _RSM_SEGMENT_H */

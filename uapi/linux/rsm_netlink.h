@@ -122,6 +122,7 @@ enum rsm_counter {
 	RSM_CNT_PINNED_PAGES,	/* pages pinned for exports */
 	RSM_CNT_CONNS,		/* channel connections, incl. being torn down */
 	RSM_CNT_MRS,		/* memory registrations */
+	RSM_CNT_CACHED_PAGES,	/* local copies backing remote mappings */
 	__RSM_CNT_MAX
 };
 #define RSM_CNT_MAX (__RSM_CNT_MAX - 1)
