@@ -208,11 +208,12 @@ TEST(export_calls_check_arguments)
 
 	if (!have_device())
 		return;
-	/* Well-formed, on a real controller: not there yet. */
+	/* Well-formed, on a real controller. */
 	ASSERT_EQ(RSM_SUCCESS, rsm_get_controller(NULL, &c));
-	EXPECT_EQ(RSMERR_UNSUPPORTED_OPERATION,
-		  rsm_memseg_export_create(c, &seg, mem, pg, 0));
-	EXPECT_EQ(NULL, seg);
+	ASSERT_EQ(RSM_SUCCESS, rsm_memseg_export_create(c, &seg, mem, pg, 0));
+	EXPECT_NE(NULL, seg);
+	EXPECT_EQ(RSM_SUCCESS, rsm_memseg_export_destroy(seg));
+	EXPECT_EQ(RSMERR_BAD_SEG_HNDL, rsm_memseg_export_destroy(seg));
 	EXPECT_EQ(RSM_SUCCESS, rsm_release_controller(c));
 	/* A released controller is refused. */
 	EXPECT_EQ(RSMERR_CTLR_NOT_PRESENT,
@@ -226,6 +227,7 @@ TEST(import_calls_check_arguments)
 	rsm_memseg_import_handle_t fake = (rsm_memseg_import_handle_t)1;
 	rsm_scat_gath_t sg = { 0 };
 	rsmapi_controller_handle_t c;
+	rsm_topology_t *tp;
 	uint64_t buf[2];
 	void *addr;
 
@@ -270,7 +272,8 @@ TEST(import_calls_check_arguments)
 	EXPECT_EQ(RSMERR_BAD_ADDR,
 		  rsm_memseg_import_map(fake, NULL, RSM_MAP_NONE,
 					RSM_PERM_READ, 0, 4096));
-	EXPECT_EQ(RSMERR_BAD_PERMS,
+	/* A handle this library did not make. */
+	EXPECT_EQ(RSMERR_BAD_SEG_HNDL,
 		  rsm_memseg_import_map(fake, &addr, RSM_MAP_NONE, 0700, 0,
 					4096));
 	EXPECT_EQ(RSMERR_BAD_SEG_HNDL, rsm_memseg_import_unmap(NULL));
@@ -278,11 +281,83 @@ TEST(import_calls_check_arguments)
 	if (!have_device())
 		return;
 	ASSERT_EQ(RSM_SUCCESS, rsm_get_controller(NULL, &c));
-	EXPECT_EQ(RSMERR_UNSUPPORTED_OPERATION,
-		  rsm_memseg_import_connect(c, 1, 0x400000, RSM_PERM_RDWR,
-					    &im));
+	ASSERT_EQ(RSM_SUCCESS, rsm_get_interconnect_topology(&tp));
+	/* Loopback: this node's segments only. */
+	EXPECT_EQ(RSMERR_SEG_NOT_PUBLISHED,
+		  rsm_memseg_import_connect(c, tp->topology_hdr.local_nodeid,
+					    0x7ffffff0, RSM_PERM_RDWR, &im));
 	EXPECT_EQ(NULL, im);
+	EXPECT_EQ(RSMERR_CTLR_NOT_PRESENT,
+		  rsm_memseg_import_connect(c,
+					    tp->topology_hdr.local_nodeid + 1,
+					    0x400000, RSM_PERM_RDWR, &im));
+	rsm_free_interconnect_topology(tp);
 	EXPECT_EQ(RSM_SUCCESS, rsm_release_controller(c));
+}
+
+/* Map and unmap, in RSMAPI's order of checks, on a loopback segment. */
+TEST(map_checks_and_shares_memory)
+{
+	rsmapi_controller_handle_t c;
+	rsm_memseg_export_handle_t ex;
+	rsm_memseg_import_handle_t im;
+	rsm_memseg_id_t id = 0;
+	rsm_topology_t *tp;
+	size_t pg = sysconf(_SC_PAGESIZE);
+	char *mem, *fixed;
+	void *addr = NULL;
+
+	if (!have_device())
+		SKIP(return, NO_DEVICE);
+	mem = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_EQ(RSM_SUCCESS, rsm_get_controller(NULL, &c));
+	ASSERT_EQ(RSM_SUCCESS, rsm_get_interconnect_topology(&tp));
+	ASSERT_EQ(RSM_SUCCESS, rsm_memseg_export_create(c, &ex, mem, 2 * pg,
+							0));
+	ASSERT_EQ(RSM_SUCCESS, rsm_memseg_export_publish(ex, &id, NULL, 0));
+	ASSERT_EQ(RSM_SUCCESS,
+		  rsm_memseg_import_connect(c, tp->topology_hdr.local_nodeid,
+					    id, RSM_PERM_RDWR, &im));
+
+	EXPECT_EQ(RSMERR_BAD_PERMS,
+		  rsm_memseg_import_map(im, &addr, RSM_MAP_NONE, 0700, 0, pg));
+	EXPECT_EQ(RSMERR_BAD_LENGTH,
+		  rsm_memseg_import_map(im, &addr, RSM_MAP_NONE, RSM_PERM_RDWR,
+					0, 0));
+	EXPECT_EQ(RSMERR_BAD_LENGTH,
+		  rsm_memseg_import_map(im, &addr, RSM_MAP_NONE, RSM_PERM_RDWR,
+					pg, 2 * pg));
+	EXPECT_EQ(RSMERR_BAD_MEM_ALIGNMENT,
+		  rsm_memseg_import_map(im, &addr, RSM_MAP_NONE, RSM_PERM_RDWR,
+					1, pg));
+	fixed = mmap(NULL, pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, fixed);
+	addr = fixed + 1;
+	EXPECT_EQ(RSMERR_BAD_MEM_ALIGNMENT,
+		  rsm_memseg_import_map(im, &addr, RSM_MAP_FIXED,
+					RSM_PERM_RDWR, 0, pg));
+	EXPECT_EQ(RSMERR_SEG_NOT_MAPPED, rsm_memseg_import_unmap(im));
+
+	/* RSM_MAP_FIXED lands where asked; the memory is the exporter's. */
+	addr = fixed;
+	ASSERT_EQ(RSM_SUCCESS,
+		  rsm_memseg_import_map(im, &addr, RSM_MAP_FIXED,
+					RSM_PERM_RDWR, pg, pg));
+	EXPECT_EQ(fixed, addr);
+	((char *)addr)[5] = 'z';
+	EXPECT_EQ('z', mem[pg + 5]);
+	EXPECT_EQ(RSMERR_SEG_ALREADY_MAPPED,
+		  rsm_memseg_import_map(im, &addr, RSM_MAP_NONE, RSM_PERM_READ,
+					0, pg));
+	EXPECT_EQ(RSMERR_SEG_STILL_MAPPED, rsm_memseg_import_disconnect(im));
+	EXPECT_EQ(RSM_SUCCESS, rsm_memseg_import_unmap(im));
+	EXPECT_EQ(RSM_SUCCESS, rsm_memseg_import_disconnect(im));
+	EXPECT_EQ(RSM_SUCCESS, rsm_memseg_export_destroy(ex));
+	rsm_free_interconnect_topology(tp);
+	rsm_release_controller(c);
+	munmap(mem, 2 * pg);
 }
 
 TEST(barrier_calls_check_arguments)
