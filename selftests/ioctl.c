@@ -539,7 +539,7 @@ TEST_F(seg, same_node_mapping_is_shared_memory)
 {
 	struct rsm_import_connect c;
 	__u32 me = local_node(self->fd), id;
-	volatile char *map;
+	char *map;
 	int imp = rsm_open();
 
 	ASSERT_LE(0, imp);
@@ -569,7 +569,7 @@ TEST_F(seg, same_node_mapping_is_shared_memory)
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->pg, PROT_READ, MAP_SHARED,
 				   imp, 0));
 	EXPECT_EQ(ENODEV, errno);
-	munmap((void *)map, self->pg);
+	munmap(map, self->pg);
 	close(imp);
 }
 
