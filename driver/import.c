@@ -513,6 +513,64 @@ static int chunks_take(struct rsm_import *imp,
 	return first + count;
 }
 
+/* Fetch the chunk table from chunk @have on (SEG_CHUNKS). */
+static int chunks_fetch(struct rsm_import *imp, int have)
+{
+	struct rsm_wire_seg_handle more = {
+		.handle = cpu_to_le64(imp->handle),
+	};
+	u8 reply[RSM_MSG_PAYLOAD];
+	u32 len;
+	int ret;
+
+	while (have < imp->nchunks) {
+		more.first = cpu_to_le32(have);
+		len = sizeof(reply);
+		ret = rsm_conn_request(imp->conn, RSM_MSG_SEG_CHUNKS, &more,
+				       sizeof(more), reply, &len);
+		if (ret)
+			return ret;
+		have = chunks_take(imp, (void *)reply, len);
+		if (have < 0)
+			return have;
+	}
+	return 0;
+}
+
+/**
+ * rsm_import_rebind() - SEG_REBIND: the exporter moved the segment to new
+ * registrations; fetch them, holding accesses meanwhile
+ * @conn: the connection it came over
+ * @handle: our import's handle
+ *
+ * Context: process context (rsm_wq).
+ * Return: 0, -ENOENT if there is no such import, or the fetch's error.
+ */
+int rsm_import_rebind(struct rsm_conn *conn, u64 handle)
+{
+	struct rsm_import *imp;
+	int ret = -ENOENT;
+
+	mutex_lock(&rsm_imports_lock);
+	list_for_each_entry(imp, &rsm_imports, link) {
+		if (imp->conn == conn && imp->handle == handle) {
+			/* Release waits for imp->lock once it unlisted us. */
+			mutex_lock(&imp->lock);
+			ret = 0;
+			break;
+		}
+	}
+	mutex_unlock(&rsm_imports_lock);
+	if (ret)
+		return ret;
+	/* Not under rsm_imports_lock: the replies need the same lock-free
+	 * completion path as everything else on this connection.
+	 */
+	ret = chunks_fetch(imp, 0);
+	mutex_unlock(&imp->lock);
+	return ret;
+}
+
 /* Tell the exporter we are gone; it answers once our grant is released. */
 static void disconnect_remote(struct rsm_import *imp)
 {
@@ -529,7 +587,6 @@ static int connect_remote(struct rsm_import *imp, struct rsm_ctrl *ctrl,
 			  u32 perm)
 {
 	struct rsm_wire_seg_connect req = {};
-	struct rsm_wire_seg_handle more = {};
 	u8 reply[RSM_MSG_PAYLOAD];
 	struct rsm_wire_seg_chunks *r = (void *)reply;
 	u32 len = sizeof(reply);
@@ -575,20 +632,9 @@ static int connect_remote(struct rsm_import *imp, struct rsm_ctrl *ctrl,
 	if (!imp->chunks || !imp->bounce)
 		goto err_disconnect;
 	have = chunks_take(imp, r, len);
-	while (have > 0 && have < imp->nchunks) {
-		more.handle = cpu_to_le64(imp->handle);
-		more.first = cpu_to_le32(have);
-		len = sizeof(reply);
-		ret = rsm_conn_request(imp->conn, RSM_MSG_SEG_CHUNKS, &more,
-				       sizeof(more), reply, &len);
-		if (ret)
-			goto err_disconnect;
-		have = chunks_take(imp, r, len);
-	}
-	if (have < 0) {
-		ret = have;
+	ret = have < 0 ? have : chunks_fetch(imp, have);
+	if (ret)
 		goto err_disconnect;
-	}
 	mutex_lock(&rsm_imports_lock);
 	list_add_tail(&imp->link, &rsm_imports);
 	mutex_unlock(&rsm_imports_lock);
@@ -895,6 +941,9 @@ void rsm_import_release(struct rsm_import *imp)
 		mutex_lock(&rsm_imports_lock);
 		list_del_init(&imp->link);
 		mutex_unlock(&rsm_imports_lock);
+		/* A rebind found us before: let it finish. */
+		mutex_lock(&imp->lock);
+		mutex_unlock(&imp->lock);
 		if (!imp->aborted) {
 			rsm_import_writeback(imp);
 			disconnect_remote(imp);

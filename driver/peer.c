@@ -400,7 +400,11 @@ static void conn_get(struct rsm_conn *conn)
 	kref_get(&conn->ref);
 }
 
-/* Handle a received request and send its reply. */
+/*
+ * Handle a received request, and send its reply unless it wants none.
+ * Never in completion context: handlers take mutexes that holders keep
+ * while waiting for completions of the same CQ.
+ */
 static void msg_work(struct work_struct *work)
 {
 	struct rsm_msg_work *mw = container_of(work, struct rsm_msg_work, work);
@@ -410,8 +414,9 @@ static void msg_work(struct work_struct *work)
 
 	status = rsm_seg_request(mw->conn, mw->type, mw->payload, mw->len,
 				 reply, &reply_len);
-	conn_send(mw->conn, RSM_MSG_REPLY, mw->req_id, status, reply,
-		  reply_len);
+	if (mw->req_id)
+		conn_send(mw->conn, RSM_MSG_REPLY, mw->req_id, status, reply,
+			  reply_len);
 	conn_put(mw->conn);
 	kfree(mw);
 }
@@ -423,8 +428,9 @@ static void conn_queue_request(struct rsm_conn *conn,
 
 	mw = kmalloc(sizeof(*mw), GFP_KERNEL);
 	if (!mw) {
-		conn_send(conn, RSM_MSG_REPLY, le64_to_cpu(hdr->req_id),
-			  -ENOMEM, NULL, 0);
+		if (hdr->req_id)
+			conn_send(conn, RSM_MSG_REPLY,
+				  le64_to_cpu(hdr->req_id), -ENOMEM, NULL, 0);
 		return;
 	}
 	INIT_WORK(&mw->work, msg_work);
@@ -475,12 +481,11 @@ static void rx_done(struct ib_cq *cq, struct ib_wc *wc)
 		peer_complete_request(peer, hdr);
 		break;
 	case RSM_MSG_SEG_SIGNAL:
-		rsm_seg_signal(conn, hdr + 1, le32_to_cpu(hdr->len));
-		break;
 	case RSM_MSG_SEG_CONNECT:
 	case RSM_MSG_SEG_CHUNKS:
 	case RSM_MSG_SEG_DISCONNECT:
 	case RSM_MSG_SEG_REVOKE:
+	case RSM_MSG_SEG_REBIND:
 		conn_queue_request(conn, hdr);
 		break;
 	default:

@@ -346,6 +346,7 @@ static void grant_release(struct kref *ref)
 	if (g->conn)
 		rsm_conn_put(g->conn);
 	rsm_export_put(g->exp);
+	kfree(g->mrs);
 	kfree(g);
 	rsm_count(RSM_CNT_GRANTS, -1);
 }
@@ -355,18 +356,15 @@ static void grant_put(struct rsm_grant *g)
 	kref_put(&g->ref, grant_release);
 }
 
-/* Destroy a grant's registrations; it leaves its connection's list. */
-static void grant_unregister_locked(struct rsm_grant *g)
+/* Destroy registrations made by grant_register(), and forget them. */
+static void mrs_unregister(struct rsm_grant *g, struct rsm_grant_mr *mrs)
 {
-	struct ib_device *dev;
+	struct ib_device *dev = rsm_conn_pd(g->conn)->device;
 	unsigned int i;
 
 	lockdep_assert_held(&rsm_grants_lock);
-	if (!g->on_conn)
-		return;
-	dev = rsm_conn_pd(g->conn)->device;
-	for (i = 0; i < g->nmr; i++) {
-		struct rsm_grant_mr *m = &g->mrs[i];
+	for (i = 0; mrs && i < g->nmr; i++) {
+		struct rsm_grant_mr *m = &mrs[i];
 
 		if (m->mr) {
 			ib_dereg_mr(m->mr);
@@ -376,7 +374,20 @@ static void grant_unregister_locked(struct rsm_grant *g)
 			ib_dma_unmap_sg(dev, m->sgt.sgl, m->sgt.orig_nents,
 					DMA_BIDIRECTIONAL);
 		sg_free_table(&m->sgt);
+		memset(m, 0, sizeof(*m));
 	}
+}
+
+/* Destroy a grant's registrations; it leaves its connection's list. */
+static void grant_unregister_locked(struct rsm_grant *g)
+{
+	lockdep_assert_held(&rsm_grants_lock);
+	if (!g->on_conn)
+		return;
+	mrs_unregister(g, g->mrs);
+	mrs_unregister(g, g->old_mrs);
+	kfree(g->old_mrs);
+	g->old_mrs = NULL;
 	list_del(&g->conn_link);
 	g->on_conn = false;
 	grant_put(g);		/* the connection's list's */
@@ -419,23 +430,23 @@ static int ib_access(u32 perm)
 }
 
 /*
- * Register every chunk of the export in the connection's PD. Called with
- * rsm_grants_lock and the export's pages_rwsem (read) held; on failure the
- * caller unregisters what was done.
+ * Register every chunk of @pages (the export's, or a rebind's new ones) in
+ * the connection's PD, into g->mrs. Called with rsm_grants_lock held and
+ * the pages stable; on failure the caller unregisters what was done.
  */
-static int grant_register(struct rsm_grant *g, struct rsm_export *exp,
-			  unsigned long cpages)
+static int grant_register(struct rsm_grant *g, struct page **pages)
 {
 	struct ib_pd *pd = rsm_conn_pd(g->conn);
 	struct ib_device *dev = pd->device;
+	unsigned long cpages = g->cpages, npages = g->exp->npages;
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < g->nmr; i++) {
 		struct rsm_grant_mr *m = &g->mrs[i];
-		unsigned long n = min(cpages, exp->npages - i * cpages);
+		unsigned long n = min(cpages, npages - i * cpages);
 
-		ret = sg_alloc_table_from_pages(&m->sgt, exp->pages + i * cpages,
+		ret = sg_alloc_table_from_pages(&m->sgt, pages + i * cpages,
 						n, 0, n << PAGE_SHIFT,
 						GFP_KERNEL);
 		if (ret)
@@ -466,9 +477,16 @@ static struct rsm_grant *grant_alloc(struct rsm_export *exp, u32 node,
 {
 	struct rsm_grant *g;
 
-	g = kzalloc(struct_size(g, mrs, nmr), GFP_KERNEL);
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
 	if (!g)
 		return NULL;
+	if (nmr) {
+		g->mrs = kcalloc(nmr, sizeof(*g->mrs), GFP_KERNEL);
+		if (!g->mrs) {
+			kfree(g);
+			return NULL;
+		}
+	}
 	rsm_count(RSM_CNT_GRANTS, 1);
 	kref_init(&g->ref);	/* the caller's */
 	kref_get(&exp->ref);
@@ -645,6 +663,7 @@ static int seg_connect(struct rsm_conn *conn,
 	g->conn = conn;
 	g->handle = le64_to_cpu(req->handle);
 	g->chunk_bytes = (u64)cpages << PAGE_SHIFT;
+	g->cpages = cpages;
 
 	mutex_lock(&exp->lock);
 	down_read(&exp->pages_rwsem);
@@ -659,7 +678,7 @@ static int seg_connect(struct rsm_conn *conn,
 	kref_get(&g->ref);
 	list_add_tail(&g->conn_link, rsm_conn_grants(conn));
 	g->on_conn = true;
-	ret = grant_register(g, exp, cpages);
+	ret = grant_register(g, exp->pages);
 	if (ret) {
 		grant_unregister_locked(g);
 		goto unlock;
@@ -719,6 +738,13 @@ int rsm_seg_request(struct rsm_conn *conn, u8 type, const void *payload,
 		if (len < sizeof(*h))
 			return -EPROTO;
 		return rsm_import_revoke(conn, le64_to_cpu(h->handle));
+	case RSM_MSG_SEG_REBIND:
+		if (len < sizeof(*h))
+			return -EPROTO;
+		return rsm_import_rebind(conn, le64_to_cpu(h->handle));
+	case RSM_MSG_SEG_SIGNAL:
+		rsm_seg_signal(conn, payload, len);
+		return 0;
 	case RSM_MSG_SEG_CHUNKS:
 	case RSM_MSG_SEG_DISCONNECT:
 		if (len < sizeof(*h))
@@ -833,8 +859,8 @@ int rsm_export_signal(struct rsm_export *exp, void __user *uarg)
  * For our export: only a node we granted the segment to may post to it,
  * so the event is found through the sender's grant.
  *
- * Context: process context (completion work), takes rsm_grants_lock or
- * the import list's lock.
+ * Context: process context (rsm_wq), takes rsm_grants_lock or the import
+ * list's lock.
  */
 void rsm_seg_signal(struct rsm_conn *conn, const void *payload, u32 len)
 {
@@ -857,13 +883,29 @@ void rsm_seg_signal(struct rsm_conn *conn, const void *payload, u32 len)
 }
 
 /*
+ * Force one remote importer off: tell it, then destroy its registrations.
+ * The grant is already off the export's list; the caller's reference.
+ */
+static void grant_revoke(struct rsm_grant *g)
+{
+	struct rsm_wire_seg_handle h = {
+		.handle = cpu_to_le64(g->handle),
+	};
+
+	rsm_conn_request(g->conn, RSM_MSG_SEG_REVOKE, &h, sizeof(h), NULL,
+			 NULL);
+	mutex_lock(&rsm_grants_lock);
+	grant_unregister_locked(g);
+	mutex_unlock(&rsm_grants_lock);
+}
+
+/*
  * Force every importer off: same-node importers are marked aborted,
  * remote ones are told and then lose their registrations. Called with
  * exp->lock held, after the export left the id table.
  */
 static void export_revoke_all(struct rsm_export *exp)
 {
-	struct rsm_wire_seg_handle h = {};
 	struct rsm_grant *g;
 
 	lockdep_assert_held(&exp->lock);
@@ -881,16 +923,92 @@ static void export_revoke_all(struct rsm_export *exp)
 		mutex_unlock(&rsm_grants_lock);
 		if (!g)
 			break;
-		if (!g->imp) {
-			h.handle = cpu_to_le64(g->handle);
-			rsm_conn_request(g->conn, RSM_MSG_SEG_REVOKE, &h,
-					 sizeof(h), NULL, NULL);
-			mutex_lock(&rsm_grants_lock);
-			grant_unregister_locked(g);
-			mutex_unlock(&rsm_grants_lock);
-		}
+		if (!g->imp)
+			grant_revoke(g);
 		grant_put(g);
 	}
+}
+
+/*
+ * Move one remote importer to the rebound pages: register them, have the
+ * importer fetch the new chunk table (SEG_REBIND; it holds its accesses
+ * meanwhile), then destroy the old registrations. An importer whose new
+ * registration fails is forced off instead. Called with exp->lock held;
+ * the caller's reference on @g.
+ */
+static void grant_rebind(struct rsm_grant *g, struct page **pages)
+{
+	struct rsm_wire_seg_handle h = {
+		.handle = cpu_to_le64(g->handle),
+	};
+	struct rsm_grant_mr *new;
+	int ret = -ENOMEM;
+
+	new = kcalloc(g->nmr, sizeof(*new), GFP_KERNEL);
+	mutex_lock(&rsm_grants_lock);
+	if (!g->on_conn) {
+		mutex_unlock(&rsm_grants_lock);
+		kfree(new);
+		return;		/* its channel went down: nothing to move */
+	}
+	if (new) {
+		g->old_mrs = g->mrs;
+		g->mrs = new;
+		ret = grant_register(g, pages);
+		if (ret) {
+			mrs_unregister(g, new);
+			g->mrs = g->old_mrs;
+			g->old_mrs = NULL;
+			kfree(new);
+		}
+	}
+	if (ret)
+		grant_unlist_exp_locked(g);
+	mutex_unlock(&rsm_grants_lock);
+	if (ret) {
+		grant_revoke(g);
+		return;
+	}
+	rsm_conn_request(g->conn, RSM_MSG_SEG_REBIND, &h, sizeof(h), NULL,
+			 NULL);
+	mutex_lock(&rsm_grants_lock);
+	if (g->on_conn) {
+		mrs_unregister(g, g->old_mrs);
+		kfree(g->old_mrs);
+		g->old_mrs = NULL;
+	}
+	mutex_unlock(&rsm_grants_lock);
+}
+
+/* Move every remote importer of @exp to @pages: 0 or -ENOMEM. */
+static int export_rebind_remote(struct rsm_export *exp, struct page **pages)
+{
+	struct rsm_grant *g, **gs;
+	unsigned int n = 0, i;
+
+	lockdep_assert_held(&exp->lock);
+	mutex_lock(&rsm_grants_lock);
+	list_for_each_entry(g, &exp->grants, exp_link)
+		n += !g->imp;
+	gs = kcalloc(n, sizeof(*gs), GFP_KERNEL);
+	n = 0;
+	list_for_each_entry(g, &exp->grants, exp_link) {
+		if (!gs)
+			break;
+		if (!g->imp) {
+			kref_get(&g->ref);
+			gs[n++] = g;
+		}
+	}
+	mutex_unlock(&rsm_grants_lock);
+	if (!gs)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		grant_rebind(gs[i], pages);
+		grant_put(gs[i]);
+	}
+	kfree(gs);
+	return 0;
 }
 
 static void export_unpublish_locked(struct rsm_export *exp)
@@ -923,9 +1041,10 @@ static int export_unpublish(struct rsm_export *exp)
 }
 
 /*
- * Move the segment to other memory. Same-node importers see the new pages
- * at once; remote importers' registrations cover the old pages, so a
- * segment with remote importers cannot be rebound (EBUSY).
+ * Move the segment to other memory, transparently for importers: remote
+ * ones are moved to registrations of the new pages first, then same-node
+ * ones see the new pages at once. Data accessed meanwhile is undefined,
+ * as in Solaris.
  */
 static int export_rebind(struct rsm_export *exp, void __user *uarg)
 {
@@ -948,16 +1067,17 @@ static int export_rebind(struct rsm_export *exp, void __user *uarg)
 		ret = -ERANGE;
 	if (ret || r.vaddr == exp->vaddr)
 		goto out;
-	mutex_lock(&rsm_grants_lock);
-	list_for_each_entry(g, &exp->grants, exp_link)
-		if (!g->imp)
-			ret = -EBUSY;
-	mutex_unlock(&rsm_grants_lock);
-	if (ret)
-		goto out;
 	pages = pin_range(r.vaddr, exp->npages);
 	if (IS_ERR(pages)) {
 		ret = PTR_ERR(pages);
+		goto out;
+	}
+	ret = export_rebind_remote(exp, pages);
+	if (ret) {
+		unpin_user_pages(pages, exp->npages);
+		rsm_count(RSM_CNT_PINNED_PAGES, -(s64)exp->npages);
+		account_locked_vm(current->mm, exp->npages, false);
+		kvfree(pages);
 		goto out;
 	}
 	down_write(&exp->pages_rwsem);

@@ -147,8 +147,10 @@ struct rsm_import {
  * @handle: the importer's name for it
  * @perm: access granted
  * @chunk_bytes: bytes per chunk
+ * @cpages: pages per chunk
  * @nmr: chunks
  * @mrs: one registration per chunk
+ * @old_mrs: during a rebind, the registrations of the old pages
  *
  * Lists and registrations are under rsm_grants_lock.
  */
@@ -165,12 +167,13 @@ struct rsm_grant {
 	u64 handle;
 	u32 perm;
 	u64 chunk_bytes;
+	unsigned long cpages;
 	unsigned int nmr;
 	struct rsm_grant_mr {
 		struct ib_mr *mr;
 		struct sg_table sgt;
 		int nents;
-	} mrs[];
+	} *mrs, *old_mrs;
 };
 
 /* segment.c: exports */
@@ -201,6 +204,7 @@ long rsm_import_ioctl(struct rsm_import *imp, unsigned int cmd,
 void rsm_import_release(struct rsm_import *imp);
 void rsm_import_abort(struct rsm_import *imp);
 int rsm_import_revoke(struct rsm_conn *conn, u64 handle);
+int rsm_import_rebind(struct rsm_conn *conn, u64 handle);
 void rsm_import_conn_gone(struct rsm_conn *conn);
 int rsm_import_signal(struct rsm_import *imp, void __user *uarg);
 int rsm_import_mmap(struct rsm_import *imp, struct vm_area_struct *vma);

@@ -59,6 +59,7 @@ enum rsm_msg_type {
 	RSM_MSG_SEG_DISCONNECT,	/* importer -> exporter: rsm_wire_seg_handle */
 	RSM_MSG_SEG_REVOKE,	/* exporter -> importer: rsm_wire_seg_handle */
 	RSM_MSG_SEG_SIGNAL,	/* either way: rsm_wire_seg_signal; no reply */
+	RSM_MSG_SEG_REBIND,	/* exporter -> importer: rsm_wire_seg_handle */
 	__RSM_MSG_MAX
 };
 

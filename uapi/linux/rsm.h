@@ -56,7 +56,7 @@
  *   (no list: every node, with 0777 & ~umask of the creator); REPUBLISH
  *   replaces the list for future connects; UNPUBLISH forces every
  *   importer off; REBIND moves the segment to other memory of the same
- *   length. Only the creating process may publish, republish, unpublish
+ *   length, transparently for importers. Only the creating process may publish, republish, unpublish
  *   or rebind (EPERM).
  *
  *   Import: CONNECT asks the exporting node (over the peer's channel, or
