@@ -53,11 +53,11 @@
  *   importable under a segment id (0: the kernel picks one at or above
  *   0x80000000) with an access list of (node, permission) entries, where a
  *   permission is three octal digits, owner/group/other, 4 read 2 write
- *   (no list: every node, with 0777 & ~umask of the creator); REPUBLISH
+ *   (no list: every node, with 0666 & ~umask of the creator); REPUBLISH
  *   replaces the list for future connects; UNPUBLISH forces every
  *   importer off; REBIND moves the segment to other memory of the same
- *   length, transparently for importers. Only the creating process may publish, republish, unpublish
- *   or rebind (EPERM).
+ *   length, transparently for importers. Only the creating process may
+ *   publish, republish, unpublish or rebind (EPERM).
  *
  *   Import: CONNECT asks the exporting node (over the peer's channel, or
  *   locally) for segment id on node: ENOENT if not published,
