@@ -1380,7 +1380,8 @@ bool rsm_conn_alive(struct rsm_conn *conn)
  * @reply_len: in: room at @reply; out: bytes received
  *
  * The request is sent once: the reliable connection delivers it or fails.
- * The wait lasts at most the failure detection time.
+ * The wait lasts at most the failure detection time; only a connect or a
+ * ping, which a user waits for, can be interrupted by a signal.
  *
  * Context: process context; sleeps.
  * Return: the reply's status (0 or a negative errno), -ECONNABORTED if
@@ -1411,11 +1412,16 @@ int rsm_conn_request(struct rsm_conn *conn, enum rsm_msg_type type,
 		usleep_range(100, 1000);
 	if (ret) {
 		req.status = ret == -ENOBUFS ? -ETIMEDOUT : -ECONNABORTED;
-	} else {
+	} else if (type == RSM_MSG_SEG_CONNECT || type == RSM_MSG_PING) {
+		/* A caller's own wait: a signal may cut it short. */
 		left = wait_for_completion_interruptible_timeout(&req.done,
 					max_t(long, deadline - jiffies, 1));
 		if (left < 0)
 			req.status = -EINTR;
+	} else {
+		/* Teardown work, also of exiting processes: bounded only. */
+		wait_for_completion_timeout(&req.done,
+					    max_t(long, deadline - jiffies, 1));
 	}
 
 	spin_lock_bh(&peer->req_lock);

@@ -6,7 +6,7 @@
 # module loaded from $RSM_KO (the QEMU cluster sets it up); SKIPs without.
 
 ko=${RSM_KO:-build/$(uname -r)/rsm.ko}
-cycles=${RSM_MODULE_CYCLES:-20}
+cycles=${RSM_MODULE_CYCLES:-100}
 n=0
 
 ok() { n=$((n + 1)); echo "ok $n $1"; }
