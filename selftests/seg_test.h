@@ -494,6 +494,26 @@ static inline uint32_t seg_await_word(struct seg_exp *e, int idx,
 	}
 }
 
+/*
+ * An importer's teardown: report FAILED in word @idx of control segment
+ * (@node, @id). If its import of it was forced off (the channel dropped,
+ * say), connect again for that, for up to @secs: the exporter is still
+ * waiting for a phase and would otherwise wait until it times out.
+ */
+static inline void seg_report_failed(struct seg_imp *im,
+				     rsmapi_controller_handle_t c,
+				     rsm_node_id_t node, rsm_memseg_id_t id,
+				     int idx, double secs)
+{
+	uint32_t v = SEG_PH_FAILED;
+
+	if (im->h && !rsm_memseg_import_put32(im->h, idx * sizeof(v), &v, 1))
+		return;
+	seg_disconnect(im);
+	if (!seg_connect(im, c, node, id, RSM_PERM_RDWR, SEG_RETRY_ALL, secs))
+		rsm_memseg_import_put32(im->h, idx * sizeof(v), &v, 1);
+}
+
 /* An importer writes its phase word in the control segment. */
 static inline int seg_put_word(struct seg_imp *im, int idx, uint32_t v)
 {

@@ -1,0 +1,933 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Segments across two nodes of the QEMU cluster, over $RSM_CTRL: node 1
+ * exports, node 2 imports. Every test runs on both nodes under the same
+ * name; RSM_NODE picks the role (other nodes SKIP).
+ *
+ * The nodes coordinate through a control segment of each test, which
+ * node 1 publishes after the test's data segments: node 2 retries its
+ * connect while the id is not published, writes its phase into the
+ * control segment, and reads node 1's phase from it; node 1 polls its own
+ * memory. Each test has its own ids (0x400000 + 0x100 * test), so a slow
+ * node never meets the segments of another test. Data is generated from
+ * seeds both nodes know, so the exporter checks its memory against a
+ * reference copy it builds itself.
+ *
+ * Needs RSM_NODES >= 2, RSM_NODE and RSM_CTRL (selftests/qemu/cluster).
+ */
+#include <limits.h>
+
+#include "kselftest_harness.h"
+#include "seg_test.h"
+
+#define EXPORTER	1
+#define IMPORTER	2
+
+#define CTL_ID(t)	(0x400000u + 0x100u * (t))
+#define DATA_ID(t)	(CTL_ID(t) + 1)
+#define DATA2_ID(t)	(CTL_ID(t) + 2)
+/* An id nobody publishes. */
+#define UNUSED_ID	0x4fffffu
+
+/* Longest wait for the other node, in seconds. */
+#define WAIT_S		180.0
+
+/* Test phases besides SEG_PH_DONE/SKIP/FAILED. */
+#define PH_WRITING	1
+#define PH_UNPUBLISHED	2
+#define PH_CONNECTED	3
+#define PH_KILLED	4
+
+/* Pattern seeds. */
+#define SEED_EXP	0x1000	/* the exporter's initial memory */
+#define SEED_PUT	0x2000	/* importer puts, plus the operation index */
+
+FIXTURE(remote) {
+	rsmapi_controller_handle_t ctl;
+	int me;
+	struct seg_exp ctlseg;	/* exporter: the control segment */
+	struct seg_imp ctlim;	/* importer: its import of it */
+	int finished;
+	int t;			/* importer: the test whose control it joined */		/* this node's part of the protocol is over */
+	pid_t child;		/* exporter: a child to kill in teardown */
+};
+
+FIXTURE_SETUP(remote)
+{
+	if (access(RSM_DEV, F_OK))
+		SETUP_SKIP(NO_DEVICE);
+	self->me = seg_env_int("RSM_NODE");
+	if (seg_env_int("RSM_NODES") < 2 || !self->me || !rsm_rdma_ctrl())
+		SETUP_SKIP("needs a cluster of two (RSM_NODES, RSM_NODE, RSM_CTRL)");
+	if (self->me != EXPORTER && self->me != IMPORTER)
+		SETUP_SKIP("node %d has no part in two-node tests", self->me);
+	ASSERT_EQ(RSM_SUCCESS,
+		  rsm_get_controller((char *)rsm_rdma_ctrl(), &self->ctl));
+}
+
+FIXTURE_TEARDOWN(remote)
+{
+	if (self->child > 0) {
+		kill(self->child, SIGKILL);
+		waitpid(self->child, NULL, 0);
+	}
+	if (self->t && !self->finished)
+		seg_report_failed(&self->ctlim, self->ctl, EXPORTER,
+				  CTL_ID(self->t), IMPORTER, 20);
+	seg_disconnect(&self->ctlim);
+	if (self->ctlseg.h && !self->finished)
+		seg_set_word(&self->ctlseg, 0, SEG_PH_FAILED);
+	seg_unexport(&self->ctlseg);
+	if (self->ctl)
+		rsm_release_controller(self->ctl);
+}
+
+/* Exporter: publish test @t's control segment (after its data). */
+static void open_ctl(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(remote) *self, int t)
+{
+	rsmapi_access_entry_t acl[2] = {
+		{ EXPORTER, 0666 }, { IMPORTER, 0666 },
+	};
+
+	ASSERT_EQ(RSM_SUCCESS,
+		  seg_export(&self->ctlseg, self->ctl, seg_pg(), 0, 0));
+	memset(self->ctlseg.mem, 0, self->ctlseg.len);
+	ASSERT_EQ(RSM_SUCCESS, seg_publish(&self->ctlseg, CTL_ID(t), acl, 2));
+}
+
+/* Importer: connect to test @t's control segment, waiting for it. */
+static void join_ctl(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(remote) *self, int t)
+{
+	int ret = seg_connect(&self->ctlim, self->ctl, EXPORTER, CTL_ID(t),
+			      RSM_PERM_RDWR, SEG_RETRY_ALL, WAIT_S);
+
+	ASSERT_EQ(RSM_SUCCESS, ret)
+		TH_LOG("no control segment %#x on node %d", CTL_ID(t),
+		       EXPORTER);
+	self->t = t;
+}
+
+/*
+ * Exporter: wait up to @secs for the importer's phase @ph. Returns 1 if
+ * the importer skipped the test instead, 0 when it reached @ph.
+ */
+static int await_importer(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(remote) *self, uint32_t ph, double secs)
+{
+	unsigned int lost;
+	uint32_t v = seg_await_word(&self->ctlseg, IMPORTER, ph, IMPORTER,
+				    secs, &lost);
+
+	if (v == SEG_PH_SKIP) {
+		self->finished = 1;
+		return 1;
+	}
+	ASSERT_EQ(ph, v) TH_LOG("importer phase%s (channel state %u)",
+				lost ? ": the channel went down" : "",
+				seg_peer_state(IMPORTER));
+	return 0;
+}
+
+/* Exporter: wait for the importer's phase @ph, which it must reach. */
+#define AWAIT_IMPORTER(ph, secs)					\
+	ASSERT_EQ(0, await_importer(_metadata, self, ph, secs))
+
+/* Importer: wait for the exporter's phase @ph. */
+#define AWAIT_EXPORTER(ph) do {						\
+	uint32_t _v;							\
+	ASSERT_EQ(RSM_SUCCESS,						\
+		  seg_wait_remote(&self->ctlim, 0, ph, WAIT_S, &_v));	\
+	ASSERT_EQ(ph, _v) TH_LOG("exporter phase");			\
+} while (0)
+
+/* Importer: tell the exporter our phase. */
+#define ANNOUNCE(ph)							\
+	ASSERT_EQ(RSM_SUCCESS, seg_put_word(&self->ctlim, IMPORTER, ph))
+
+/* Importer: the end of its part. */
+#define IMPORTER_DONE() do {						\
+	ANNOUNCE(SEG_PH_DONE);						\
+	self->finished = 1;						\
+} while (0)
+
+/* Exporter: wait for the end of the importer's part. */
+#define AWAIT_IMPORTER_DONE(secs) do {					\
+	AWAIT_IMPORTER(SEG_PH_DONE, secs);				\
+	self->finished = 1;						\
+} while (0)
+
+/* Exporter: create a data segment of @len bytes (pattern SEED_EXP). */
+#define EXPORT_DATA(e, len, t, acl, n) do {				\
+	ASSERT_EQ(RSM_SUCCESS,						\
+		  seg_export(e, self->ctl, len, 0, SEED_EXP));		\
+	ASSERT_EQ(RSM_SUCCESS, seg_publish(e, DATA_ID(t), acl, n));	\
+} while (0)
+
+/* Importer: connect to the exporter's segment @id, barrier ready. */
+#define IMPORT(im, id, perm)						\
+	ASSERT_EQ(RSM_SUCCESS,						\
+		  seg_connect(im, self->ctl, EXPORTER, id, perm,	\
+			      SEG_RETRY_ALL, WAIT_S))
+
+/* ------------------------------------------------------------- test 1 */
+
+static const size_t sizes1[] = { 1, 4 << 10, 64 << 10, 1 << 20, 16 << 20 };
+#define LEN1	((16u << 20) + (64u << 10))
+
+TEST_F_TIMEOUT(remote, data_of_every_size_crosses_nodes, 1200)
+{
+	uint8_t *ref = seg_map(LEN1);
+	uint64_t rng = 0x101;
+	size_t i;
+
+	ASSERT_NE(NULL, ref);
+	if (self->me == EXPORTER) {
+		struct seg_exp d;
+		long diff;
+
+		EXPORT_DATA(&d, LEN1, 1, NULL, 0);
+		memcpy(ref, d.mem, LEN1);
+		open_ctl(_metadata, self, 1);
+		AWAIT_IMPORTER_DONE(900);
+		/* The importer's puts, in its order. */
+		for (i = 0; i < ARRAY_SIZE(sizes1); i++) {
+			size_t s = sizes1[i];
+			off_t off = seg_below(&rng, LEN1 - s + 1);
+
+			seg_below(&rng, 8);
+			seg_pattern(ref + off, s, SEED_PUT + i, off);
+		}
+		diff = seg_diff(ref, d.mem, LEN1);
+		EXPECT_EQ(-1, diff) TH_LOG("first wrong byte at %ld", diff);
+		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&d));
+	} else {
+		uint8_t *buf = seg_map((16 << 20) + 8);
+		uint8_t *chk = seg_map(16 << 20);
+		struct seg_imp d;
+
+		ASSERT_NE(NULL, buf);
+		ASSERT_NE(NULL, chk);
+		join_ctl(_metadata, self, 1);
+		IMPORT(&d, DATA_ID(1), RSM_PERM_RDWR);
+		seg_pattern(ref, LEN1, SEED_EXP, 0);
+		for (i = 0; i < ARRAY_SIZE(sizes1); i++) {
+			size_t s = sizes1[i];
+			off_t off = seg_below(&rng, LEN1 - s + 1);
+			size_t mis = seg_below(&rng, 8);
+			double t0 = seg_now(), tg, tp;
+			long diff;
+
+			/* What the exporter has there. */
+			ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(d.h, off,
+								     buf + mis,
+								     s))
+				TH_LOG("get %zu at %jd", s, (intmax_t)off);
+			tg = seg_now() - t0;
+			diff = seg_diff(buf + mis, ref + off, s);
+			EXPECT_EQ(-1, diff)
+				TH_LOG("get %zu at %jd: byte %ld", s,
+				       (intmax_t)off, diff);
+			/* Replace it, and read it back. */
+			seg_pattern(buf + mis, s, SEED_PUT + i, off);
+			t0 = seg_now();
+			ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_put(d.h, off,
+								     buf + mis,
+								     s))
+				TH_LOG("put %zu at %jd", s, (intmax_t)off);
+			tp = seg_now() - t0;
+			memcpy(ref + off, buf + mis, s);
+			ASSERT_EQ(RSM_SUCCESS,
+				  rsm_memseg_import_get(d.h, off, chk, s));
+			diff = seg_diff(chk, buf + mis, s);
+			EXPECT_EQ(-1, diff)
+				TH_LOG("put %zu at %jd: byte %ld", s,
+				       (intmax_t)off, diff);
+			TH_LOG("%8zu bytes: get %.3f s, put %.3f s", s, tg, tp);
+		}
+		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&d));
+		IMPORTER_DONE();
+		seg_unmap(buf, (16 << 20) + 8);
+		seg_unmap(chk, 16 << 20);
+	}
+	seg_unmap(ref, LEN1);
+}
+
+/* ------------------------------------------------------------- test 2 */
+
+#define LEN2	(64u << 10)
+#define OPS2	300
+
+struct op {
+	int put, w;
+	off_t off;
+	size_t n, bytes;
+};
+
+/* Operation @i of the script both nodes generate from one seed. */
+static void gen_op(uint64_t *rng, struct op *op)
+{
+	static const int widths[] = { 0, 1, 2, 4, 8 };
+	int das;
+
+	op->put = seg_below(rng, 2);
+	op->w = widths[seg_below(rng, ARRAY_SIZE(widths))];
+	das = op->w ? op->w : 1;
+	op->n = 1 + seg_below(rng, 512);
+	op->bytes = op->n * das;
+	op->off = seg_below(rng, (LEN2 - op->bytes) / das + 1) * das;
+}
+
+TEST_F_TIMEOUT(remote, sized_accesses_at_random_offsets_cross_nodes, 600)
+{
+	uint8_t *ref = seg_map(LEN2);
+	uint64_t rng = 0x202, buf[512 + 1];
+	struct op op;
+	int i;
+
+	ASSERT_NE(NULL, ref);
+	if (self->me == EXPORTER) {
+		struct seg_exp d;
+		long diff;
+
+		EXPORT_DATA(&d, LEN2, 2, NULL, 0);
+		memcpy(ref, d.mem, LEN2);
+		open_ctl(_metadata, self, 2);
+		AWAIT_IMPORTER_DONE(WAIT_S * 2);
+		for (i = 0; i < OPS2; i++) {
+			gen_op(&rng, &op);
+			if (op.put)
+				seg_pattern(ref + op.off, op.bytes,
+					    SEED_PUT + i, op.off);
+		}
+		diff = seg_diff(ref, d.mem, LEN2);
+		EXPECT_EQ(-1, diff) TH_LOG("first wrong byte at %ld", diff);
+		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&d));
+	} else {
+		struct seg_imp d;
+		uint8_t *all;
+		long diff;
+
+		join_ctl(_metadata, self, 2);
+		IMPORT(&d, DATA_ID(2), RSM_PERM_RDWR);
+		seg_pattern(ref, LEN2, SEED_EXP, 0);
+		for (i = 0; i < OPS2; i++) {
+			gen_op(&rng, &op);
+			if (op.put) {
+				seg_pattern(buf, op.bytes, SEED_PUT + i,
+					    op.off);
+				memcpy(ref + op.off, buf, op.bytes);
+			} else {
+				memset(buf, 0xa5, sizeof(buf));
+			}
+			ASSERT_EQ(RSM_SUCCESS, seg_xfer(d.h, op.put, op.w,
+							op.off, buf, op.n))
+				TH_LOG("op %d: %s%d x%zu at %jd", i,
+				       op.put ? "put" : "get", op.w * 8, op.n,
+				       (intmax_t)op.off);
+			if (op.put)
+				continue;
+			diff = seg_diff(buf, ref + op.off, op.bytes);
+			EXPECT_EQ(-1, diff)
+				TH_LOG("op %d: get%d x%zu at %jd: byte %ld",
+				       i, op.w * 8, op.n, (intmax_t)op.off,
+				       diff);
+			EXPECT_EQ(0xa5, ((uint8_t *)buf)[op.bytes]);
+		}
+		/* And the whole segment at the end. */
+		all = seg_map(LEN2);
+		ASSERT_NE(NULL, all);
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(d.h, 0, all, LEN2));
+		diff = seg_diff(all, ref, LEN2);
+		EXPECT_EQ(-1, diff) TH_LOG("first wrong byte at %ld", diff);
+		seg_unmap(all, LEN2);
+		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&d));
+		IMPORTER_DONE();
+	}
+	seg_unmap(ref, LEN2);
+}
+
+/* ------------------------------------------------------------- test 3 */
+
+#define LEN3	(256u << 10)
+#define LLEN3	(64u << 10)
+
+struct vent {
+	int handle;
+	size_t lo, ro, n;
+};
+
+/*
+ * 16 entries from one seed, alternating kinds, each in a slot of its own
+ * of the segment and of its local buffer (8 slots each).
+ */
+static void gen_vec(struct vent *v)
+{
+	size_t slot = LEN3 / RSM_MAX_SGIOREQS, lslot = LLEN3 / 8;
+	uint64_t rng = 0x303;
+	int i;
+
+	for (i = 0; i < RSM_MAX_SGIOREQS; i++) {
+		v[i].handle = i & 1;
+		v[i].n = 1 + seg_below(&rng, lslot);
+		v[i].lo = i / 2 * lslot + seg_below(&rng, lslot - v[i].n + 1);
+		v[i].ro = i * slot + seg_below(&rng, slot - v[i].n + 1);
+	}
+}
+
+/* The partial vector: entry 2 ends past the segment. */
+static const struct vent part3[5] = {
+	{ 0, 0, 0, 64 }, { 1, 64, 4096, 64 }, { 0, 128, LEN3 - 32, 64 },
+	{ 1, 192, 8192, 64 }, { 0, 256, 12288, 64 },
+};
+
+static void fill_iov(rsm_iovec_t *iov, const struct vent *v, int n,
+		     rsm_localmemory_handle_t lh, uint8_t *vbuf)
+{
+	int i;
+
+	memset(iov, 0, n * sizeof(*iov));
+	for (i = 0; i < n; i++) {
+		iov[i].io_type = v[i].handle ? RSM_HANDLE_TYPE : RSM_VA_TYPE;
+		if (v[i].handle)
+			iov[i].local.handle = lh;
+		else
+			iov[i].local.vaddr = (caddr_t)vbuf;
+		iov[i].local_offset = v[i].lo;
+		iov[i].remote_offset = v[i].ro;
+		iov[i].transfer_length = v[i].n;
+	}
+}
+
+TEST_F_TIMEOUT(remote, vectors_of_addresses_and_handles_cross_nodes, 600)
+{
+	struct vent v[RSM_MAX_SGIOREQS];
+	uint8_t *ref = seg_map(LEN3);
+	uint8_t *hsrc = seg_map(LLEN3), *vsrc = seg_map(LLEN3);
+	int i;
+
+	ASSERT_NE(NULL, ref);
+	ASSERT_NE(NULL, hsrc);
+	ASSERT_NE(NULL, vsrc);
+	seg_pattern(hsrc, LLEN3, SEED_PUT + 1, 0);
+	seg_pattern(vsrc, LLEN3, SEED_PUT + 2, 0);
+	gen_vec(v);
+	if (self->me == EXPORTER) {
+		struct seg_exp d;
+		long diff;
+
+		EXPORT_DATA(&d, LEN3, 3, NULL, 0);
+		memcpy(ref, d.mem, LEN3);
+		open_ctl(_metadata, self, 3);
+		AWAIT_IMPORTER_DONE(WAIT_S * 2);
+		for (i = 0; i < RSM_MAX_SGIOREQS; i++)
+			memcpy(ref + v[i].ro, (v[i].handle ? hsrc : vsrc) +
+			       v[i].lo, v[i].n);
+		for (i = 0; i < 2; i++)
+			memcpy(ref + part3[i].ro, (part3[i].handle ? hsrc :
+			       vsrc) + part3[i].lo, part3[i].n);
+		diff = seg_diff(ref, d.mem, LEN3);
+		EXPECT_EQ(-1, diff) TH_LOG("first wrong byte at %ld", diff);
+		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&d));
+	} else {
+		uint8_t *hdst = seg_map(LLEN3), *vdst = seg_map(LLEN3);
+		uint8_t *all = seg_map(LEN3);
+		rsm_iovec_t iov[RSM_MAX_SGIOREQS + 1];
+		rsm_localmemory_handle_t lsrc, ldst;
+		rsm_scat_gath_t sg;
+		struct seg_imp d;
+		long diff;
+		int ret;
+
+		ASSERT_NE(NULL, hdst);
+		ASSERT_NE(NULL, vdst);
+		ASSERT_NE(NULL, all);
+		ASSERT_EQ(RSM_SUCCESS,
+			  rsm_create_localmemory_handle(self->ctl, &lsrc,
+							(caddr_t)hsrc, LLEN3));
+		ASSERT_EQ(RSM_SUCCESS,
+			  rsm_create_localmemory_handle(self->ctl, &ldst,
+							(caddr_t)hdst, LLEN3));
+		join_ctl(_metadata, self, 3);
+		IMPORT(&d, DATA_ID(3), RSM_PERM_RDWR);
+		seg_pattern(ref, LEN3, SEED_EXP, 0);
+		memset(&sg, 0, sizeof(sg));
+		sg.local_nodeid = IMPORTER;
+		sg.remote_handle = d.h;
+		sg.iovec = iov;
+
+		/* 0 and 17 entries: refused, nothing moves. */
+		fill_iov(iov, v, RSM_MAX_SGIOREQS, lsrc, vsrc);
+		iov[RSM_MAX_SGIOREQS] = iov[0];
+		sg.io_request_count = 0;
+		EXPECT_EQ(RSMERR_BAD_SGIO, rsm_memseg_import_putv(&sg));
+		sg.io_request_count = RSM_MAX_SGIOREQS + 1;
+		EXPECT_EQ(RSMERR_BAD_SGIO, rsm_memseg_import_putv(&sg));
+		EXPECT_EQ(RSMERR_BAD_SGIO, rsm_memseg_import_getv(&sg));
+
+		/* 16 entries, handles and addresses. */
+		sg.io_request_count = RSM_MAX_SGIOREQS;
+		sg.io_residual_count = 99;
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_putv(&sg));
+		EXPECT_EQ(0, sg.io_residual_count);
+		for (i = 0; i < RSM_MAX_SGIOREQS; i++)
+			memcpy(ref + v[i].ro, (v[i].handle ? hsrc : vsrc) +
+			       v[i].lo, v[i].n);
+		fill_iov(iov, v, RSM_MAX_SGIOREQS, ldst, vdst);
+		sg.io_residual_count = 99;
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_getv(&sg));
+		EXPECT_EQ(0, sg.io_residual_count);
+		for (i = 0; i < RSM_MAX_SGIOREQS; i++) {
+			diff = seg_diff((v[i].handle ? hdst : vdst) + v[i].lo,
+					ref + v[i].ro, v[i].n);
+			EXPECT_EQ(-1, diff)
+				TH_LOG("entry %d: byte %ld", i, diff);
+		}
+
+		/* Stops at the entry out of range; two entries done. */
+		fill_iov(iov, part3, 5, lsrc, vsrc);
+		sg.io_request_count = 5;
+		ret = rsm_memseg_import_putv(&sg);
+		EXPECT_TRUE(ret == RSMERR_BAD_LENGTH ||
+			    ret == RSMERR_BAD_OFFSET)
+			TH_LOG("putv returned %d", ret);
+		EXPECT_EQ(3, sg.io_residual_count);
+		for (i = 0; i < 2; i++)
+			memcpy(ref + part3[i].ro, (part3[i].handle ? hsrc :
+			       vsrc) + part3[i].lo, part3[i].n);
+
+		/* The whole segment is what both nodes expect. */
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(d.h, 0, all,
+							     LEN3));
+		diff = seg_diff(all, ref, LEN3);
+		EXPECT_EQ(-1, diff) TH_LOG("first wrong byte at %ld", diff);
+		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&d));
+		EXPECT_EQ(RSM_SUCCESS,
+			  rsm_free_localmemory_handle(self->ctl, lsrc));
+		EXPECT_EQ(RSM_SUCCESS,
+			  rsm_free_localmemory_handle(self->ctl, ldst));
+		IMPORTER_DONE();
+		seg_unmap(hdst, LLEN3);
+		seg_unmap(vdst, LLEN3);
+		seg_unmap(all, LEN3);
+	}
+	seg_unmap(ref, LEN3);
+	seg_unmap(hsrc, LLEN3);
+	seg_unmap(vsrc, LLEN3);
+}
+
+/* ------------------------------------------------------------- test 4 */
+
+TEST_F_TIMEOUT(remote, node_missing_from_the_access_list_cannot_connect, 300)
+{
+	if (self->me == EXPORTER) {
+		rsmapi_access_entry_t acl = { EXPORTER, 0666 };
+		struct seg_exp d;
+
+		EXPORT_DATA(&d, seg_pg(), 4, &acl, 1);
+		open_ctl(_metadata, self, 4);
+		AWAIT_IMPORTER_DONE(WAIT_S);
+		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&d));
+	} else {
+		join_ctl(_metadata, self, 4);
+		EXPECT_EQ(RSMERR_SEG_NOT_PUBLISHED_TO_NODE,
+			  seg_try_connect(self->ctl, EXPORTER, DATA_ID(4),
+					  RSM_PERM_RDWR));
+		EXPECT_EQ(RSMERR_SEG_NOT_PUBLISHED_TO_NODE,
+			  seg_try_connect(self->ctl, EXPORTER, DATA_ID(4),
+					  RSM_PERM_READ));
+		/* Unknown ids are just not published. */
+		EXPECT_EQ(RSMERR_SEG_NOT_PUBLISHED,
+			  seg_try_connect(self->ctl, EXPORTER, DATA2_ID(4),
+					  RSM_PERM_READ));
+		IMPORTER_DONE();
+	}
+}
+
+/* ------------------------------------------------------------- test 5 */
+
+/*
+ * Connecting for @perm to a segment that grants this node less: either
+ * the connect is refused, or the import it makes cannot write.
+ */
+static void check_no_write(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(remote) *self, rsm_memseg_id_t id,
+			   rsm_permission_t perm)
+{
+	uint64_t v = 0xdeadbeef;
+	struct seg_imp im;
+	int ret;
+
+	ret = seg_connect(&im, self->ctl, EXPORTER, id, perm, 0, 0);
+	if (ret == RSM_SUCCESS) {
+		EXPECT_EQ(RSMERR_PERM_DENIED,
+			  rsm_memseg_import_put64(im.h, 0, &v, 1));
+		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&im));
+	} else {
+		EXPECT_EQ(RSMERR_PERM_DENIED, ret) TH_LOG("perm %#o", perm);
+	}
+}
+
+TEST_F_TIMEOUT(remote, read_only_grant_allows_get_but_not_put, 300)
+{
+	size_t len = 4 * seg_pg();
+	uint8_t *ref = seg_map(len);
+
+	ASSERT_NE(NULL, ref);
+	seg_pattern(ref, len, SEED_EXP, 0);
+	if (self->me == EXPORTER) {
+		rsmapi_access_entry_t acl = { IMPORTER, 0444 };
+		struct seg_exp d;
+		long diff;
+
+		EXPORT_DATA(&d, len, 5, &acl, 1);
+		open_ctl(_metadata, self, 5);
+		AWAIT_IMPORTER_DONE(WAIT_S);
+		diff = seg_diff(ref, d.mem, len);
+		EXPECT_EQ(-1, diff) TH_LOG("byte %ld was written", diff);
+		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&d));
+	} else {
+		uint8_t *buf = seg_map(len);
+		rsm_scat_gath_t sg = { 0 };
+		rsm_iovec_t iov = { 0 };
+		struct seg_imp d;
+		int w;
+
+		ASSERT_NE(NULL, buf);
+		join_ctl(_metadata, self, 5);
+		IMPORT(&d, DATA_ID(5), RSM_PERM_READ);
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(d.h, 0, buf, len));
+		EXPECT_EQ(-1, seg_diff(buf, ref, len));
+		for (w = 0; w <= 8; w = w ? 2 * w : 1)
+			EXPECT_EQ(RSMERR_PERM_DENIED,
+				  seg_xfer(d.h, 1, w, 64, buf, 4))
+				TH_LOG("width %d", w);
+		iov.io_type = RSM_VA_TYPE;
+		iov.local.vaddr = (caddr_t)buf;
+		iov.transfer_length = 64;
+		sg.io_request_count = 1;
+		sg.remote_handle = d.h;
+		sg.iovec = &iov;
+		EXPECT_EQ(RSMERR_PERM_DENIED, rsm_memseg_import_putv(&sg));
+		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&d));
+		check_no_write(_metadata, self, DATA_ID(5), RSM_PERM_RDWR);
+		check_no_write(_metadata, self, DATA_ID(5), RSM_PERM_WRITE);
+		IMPORTER_DONE();
+		seg_unmap(buf, len);
+	}
+	seg_unmap(ref, len);
+}
+
+/* ------------------------------------------------------------- test 6 */
+
+TEST_F_TIMEOUT(remote, user_permission_digits_apply_to_remote_importers, 300)
+{
+	uint64_t v = 0x600600600ULL;
+
+	if (self->me == EXPORTER) {
+		rsmapi_access_entry_t owner = { IMPORTER, 0600 };
+		rsmapi_access_entry_t group = { IMPORTER, 0640 };
+		struct seg_exp d, d2;
+
+		ASSERT_EQ(RSM_SUCCESS,
+			  seg_export(&d2, self->ctl, seg_pg(), 0, SEED_EXP));
+		ASSERT_EQ(RSM_SUCCESS, seg_publish(&d2, DATA2_ID(6), &group, 1));
+		EXPORT_DATA(&d, seg_pg(), 6, &owner, 1);
+		open_ctl(_metadata, self, 6);
+		if (await_importer(_metadata, self, SEG_PH_DONE, WAIT_S)) {
+			seg_unexport(&d);
+			seg_unexport(&d2);
+			SKIP(return, "the importer skipped");
+		}
+		self->finished = 1;
+		/* The owner's write landed. */
+		EXPECT_EQ(0, memcmp(d.mem, &v, 8));
+		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&d));
+		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&d2));
+	} else {
+		struct seg_as *c;
+		struct seg_imp d;
+
+		join_ctl(_metadata, self, 6);
+		if (geteuid() != 0) {
+			ANNOUNCE(SEG_PH_SKIP);
+			self->finished = 1;
+			SKIP(return, "needs root to become other users");
+		}
+		/* Same uid as the exporter (root): the owner digit. */
+		IMPORT(&d, DATA_ID(6), RSM_PERM_RDWR);
+		EXPECT_EQ(RSM_SUCCESS, rsm_memseg_import_put64(d.h, 0, &v, 1));
+		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&d));
+		/* Others: the other digit, nothing. */
+		c = seg_connect_as(self->ctl, EXPORTER, DATA_ID(6), SEG_NOBODY,
+				   SEG_NOBODY);
+		ASSERT_NE(NULL, c);
+		ASSERT_EQ(0, c->status);
+		EXPECT_EQ(RSMERR_PERM_DENIED, c->rdwr);
+		EXPECT_EQ(RSMERR_PERM_DENIED, c->write);
+		EXPECT_EQ(RSMERR_PERM_DENIED, c->read);
+		seg_unmap(c, sizeof(*c));
+		/* The exporter's group: the group digit, read only. */
+		c = seg_connect_as(self->ctl, EXPORTER, DATA2_ID(6), SEG_NOBODY,
+				   0);
+		ASSERT_NE(NULL, c);
+		ASSERT_EQ(0, c->status);
+		EXPECT_EQ(RSMERR_PERM_DENIED, c->rdwr);
+		EXPECT_EQ(RSMERR_PERM_DENIED, c->write);
+		EXPECT_EQ(RSM_SUCCESS, c->read);
+		EXPECT_EQ(RSM_SUCCESS, c->get);
+		seg_unmap(c, sizeof(*c));
+		c = seg_connect_as(self->ctl, EXPORTER, DATA2_ID(6), SEG_NOBODY,
+				   SEG_NOBODY);
+		ASSERT_NE(NULL, c);
+		ASSERT_EQ(0, c->status);
+		EXPECT_EQ(RSMERR_PERM_DENIED, c->read);
+		seg_unmap(c, sizeof(*c));
+		IMPORTER_DONE();
+	}
+}
+
+/* ------------------------------------------------------------- test 7 */
+
+TEST_F_TIMEOUT(remote, unpublish_while_the_importer_writes_aborts_it, 600)
+{
+	size_t len = 16 * seg_pg();
+
+	if (self->me == EXPORTER) {
+		uint8_t *snap = seg_map(len);
+		struct seg_exp d;
+		double t0;
+		long diff;
+
+		ASSERT_NE(NULL, snap);
+		EXPORT_DATA(&d, len, 7, NULL, 0);
+		open_ctl(_metadata, self, 7);
+		AWAIT_IMPORTER(PH_WRITING, WAIT_S);
+		usleep(500000);
+		t0 = seg_now();
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_export_unpublish(d.h));
+		memcpy(snap, d.mem, len);
+		TH_LOG("unpublish took %.3f s", seg_now() - t0);
+		seg_set_word(&self->ctlseg, 0, PH_UNPUBLISHED);
+		AWAIT_IMPORTER_DONE(WAIT_S);
+		/* Nothing landed after unpublish returned. */
+		diff = seg_diff(snap, d.mem, len);
+		EXPECT_EQ(-1, diff) TH_LOG("byte %ld changed", diff);
+		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&d));
+		seg_unmap(snap, len);
+	} else {
+		struct seg_imp d;
+		double t0 = 0;
+		uint64_t n = 0, v;
+		int ret;
+
+		join_ctl(_metadata, self, 7);
+		IMPORT(&d, DATA_ID(7), RSM_PERM_RDWR);
+		for (;;) {
+			v = ++n;
+			ret = rsm_memseg_import_put64(d.h, (n % (len / 8)) * 8,
+						      &v, 1);
+			if (ret)
+				break;
+			if (n == 20) {
+				ANNOUNCE(PH_WRITING);
+				t0 = seg_now();
+			}
+			if (t0 && seg_now() - t0 > WAIT_S)
+				break;
+		}
+		TH_LOG("%ju puts, the last %.3f s after announcing",
+		       (uintmax_t)n, seg_now() - t0);
+		ASSERT_NE(RSM_SUCCESS, ret)
+			TH_LOG("still writing %.0f s later", WAIT_S);
+		EXPECT_LT(20, n);
+		EXPECT_EQ(RSMERR_CONN_ABORTED, ret);
+		/* It stays aborted, reads too. */
+		EXPECT_EQ(RSMERR_CONN_ABORTED,
+			  rsm_memseg_import_put64(d.h, 0, &v, 1));
+		EXPECT_EQ(RSMERR_CONN_ABORTED,
+			  rsm_memseg_import_get64(d.h, 0, &v, 1));
+		/* Only that segment: the control segment's import lives on. */
+		ASSERT_EQ(RSM_SUCCESS,
+			  rsm_memseg_import_get64(self->ctlim.h, 0, &v, 1))
+			TH_LOG("channel to node %d: state %u", EXPORTER,
+			       seg_peer_state(EXPORTER));
+		AWAIT_EXPORTER(PH_UNPUBLISHED);
+		EXPECT_EQ(RSMERR_SEG_NOT_PUBLISHED,
+			  seg_try_connect(self->ctl, EXPORTER, DATA_ID(7),
+					  RSM_PERM_RDWR));
+		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&d));
+		IMPORTER_DONE();
+	}
+}
+
+/* ------------------------------------------------------------- test 8 */
+
+TEST_F_TIMEOUT(remote, killed_exporter_aborts_the_importer, 600)
+{
+	size_t len = 16 * seg_pg();
+
+	if (self->me == EXPORTER) {
+		int p[2], ret = -1;
+		pid_t pid;
+
+		ASSERT_EQ(0, pipe(p));
+		fflush(stdout);
+		fflush(stderr);
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			struct seg_exp d;
+
+			close(p[0]);
+			ret = seg_export(&d, self->ctl, len, 0, SEED_EXP);
+			if (!ret)
+				ret = seg_publish(&d, DATA_ID(8), NULL, 0);
+			if (write(p[1], &ret, sizeof(ret)) != sizeof(ret))
+				_exit(1);
+			for (;;)
+				pause();
+		}
+		self->child = pid;
+		close(p[1]);
+		ASSERT_EQ(sizeof(ret), read(p[0], &ret, sizeof(ret)));
+		close(p[0]);
+		ASSERT_EQ(RSM_SUCCESS, ret) TH_LOG("the child's export");
+		open_ctl(_metadata, self, 8);
+		AWAIT_IMPORTER(PH_CONNECTED, WAIT_S);
+		ASSERT_EQ(0, kill(pid, SIGKILL));
+		ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+		self->child = 0;
+		seg_set_word(&self->ctlseg, 0, PH_KILLED);
+		AWAIT_IMPORTER_DONE(WAIT_S);
+	} else {
+		struct seg_imp d;
+		uint64_t v, n = 0;
+		double t0;
+		int ret;
+
+		join_ctl(_metadata, self, 8);
+		IMPORT(&d, DATA_ID(8), RSM_PERM_RDWR);
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get64(d.h, 0, &v, 1));
+		ANNOUNCE(PH_CONNECTED);
+		t0 = seg_now();
+		do {
+			n++;
+			ret = rsm_memseg_import_get64(d.h, 8 * (n % 64), &v, 1);
+		} while (!ret && seg_now() - t0 < WAIT_S);
+		TH_LOG("%ju gets, %.3f s", (uintmax_t)n, seg_now() - t0);
+		EXPECT_EQ(RSMERR_CONN_ABORTED, ret);
+		/* Only that segment: the control segment's import lives on. */
+		ASSERT_EQ(RSM_SUCCESS,
+			  rsm_memseg_import_get64(self->ctlim.h, 0, &v, 1))
+			TH_LOG("channel to node %d: state %u", EXPORTER,
+			       seg_peer_state(EXPORTER));
+		AWAIT_EXPORTER(PH_KILLED);
+		EXPECT_EQ(RSMERR_SEG_NOT_PUBLISHED,
+			  seg_try_connect(self->ctl, EXPORTER, DATA_ID(8),
+					  RSM_PERM_RDWR));
+		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&d));
+		IMPORTER_DONE();
+	}
+}
+
+/* ------------------------------------------------------------ test 10 */
+
+#define PH_REBOUND	5
+
+TEST_F_TIMEOUT(remote, rebind_is_transparent_to_a_remote_importer, 300)
+{
+	size_t len = 16 * seg_pg();
+	uint8_t *ref = seg_map(len), *buf = seg_map(len);
+	uint64_t v = 0x1234abcd5678ef90ULL;
+
+	ASSERT_NE(NULL, ref);
+	ASSERT_NE(NULL, buf);
+	if (self->me == EXPORTER) {
+		uint8_t *new = seg_map(len), *saved = seg_map(len);
+		struct seg_exp d;
+		int ret;
+
+		ASSERT_NE(NULL, new);
+		ASSERT_NE(NULL, saved);
+		seg_pattern(new, len, SEED_PUT, 0);
+		ASSERT_EQ(RSM_SUCCESS, seg_export(&d, self->ctl, len,
+						  RSM_ALLOW_REBIND, SEED_EXP));
+		ASSERT_EQ(RSM_SUCCESS, seg_publish(&d, DATA_ID(10), NULL, 0));
+		open_ctl(_metadata, self, 10);
+		AWAIT_IMPORTER(PH_CONNECTED, WAIT_S);
+		ret = rsm_memseg_export_rebind(d.h, new, 0, len);
+		EXPECT_EQ(RSM_SUCCESS, ret);
+		memcpy(saved, d.mem, len);
+		/* Without the rebind there is nothing to check remotely. */
+		seg_set_word(&self->ctlseg, 0, ret ? SEG_PH_SKIP : PH_REBOUND);
+		if (!await_importer(_metadata, self, SEG_PH_DONE, WAIT_S)) {
+			self->finished = 1;
+			memcpy(ref, new, len);
+			memcpy(ref + 64, &v, 8);
+			EXPECT_EQ(-1, seg_diff(new, ref, len));
+			EXPECT_EQ(-1, seg_diff(d.mem, saved, len));
+		}
+		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&d));
+		seg_unmap(new, len);
+		seg_unmap(saved, len);
+	} else {
+		struct seg_imp d;
+		uint32_t ph;
+
+		join_ctl(_metadata, self, 10);
+		IMPORT(&d, DATA_ID(10), RSM_PERM_RDWR);
+		seg_pattern(ref, len, SEED_EXP, 0);
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(d.h, 0, buf, len));
+		EXPECT_EQ(-1, seg_diff(buf, ref, len));
+		ANNOUNCE(PH_CONNECTED);
+		ASSERT_EQ(RSM_SUCCESS, seg_wait_remote(&self->ctlim, 0,
+						       PH_REBOUND, WAIT_S,
+						       &ph));
+		if (ph == SEG_PH_SKIP) {
+			ANNOUNCE(SEG_PH_SKIP);
+			self->finished = 1;
+			SKIP(return, "the exporter could not rebind");
+		}
+		ASSERT_EQ(PH_REBOUND, ph);
+		/* Still connected, to the new memory. */
+		seg_pattern(ref, len, SEED_PUT, 0);
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(d.h, 0, buf, len));
+		EXPECT_EQ(-1, seg_diff(buf, ref, len));
+		EXPECT_EQ(RSM_SUCCESS, rsm_memseg_import_put64(d.h, 64, &v, 1));
+		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&d));
+		IMPORTER_DONE();
+	}
+	seg_unmap(ref, len);
+	seg_unmap(buf, len);
+}
+
+/* ------------------------------------------------------------- test 9 */
+
+/*
+ * Both nodes ask the other for an id nobody publishes. Node 1 asks before
+ * it publishes the control segment, node 2 after joining it: neither can
+ * have finished and gone while the other asks.
+ */
+TEST_F_TIMEOUT(remote, unknown_id_on_the_other_node_is_not_published, 300)
+{
+	rsm_node_id_t other = self->me == EXPORTER ? IMPORTER : EXPORTER;
+	struct seg_imp im;
+
+	if (self->me == IMPORTER)
+		join_ctl(_metadata, self, 9);
+	/* Wait for the path, not for the segment. */
+	EXPECT_EQ(RSMERR_SEG_NOT_PUBLISHED,
+		  seg_connect(&im, self->ctl, other, UNUSED_ID, RSM_PERM_READ,
+			      SEG_RETRY_UNREACHABLE, 60));
+	EXPECT_EQ(NULL, im.h);
+	if (self->me == EXPORTER) {
+		open_ctl(_metadata, self, 9);
+		AWAIT_IMPORTER_DONE(WAIT_S);
+	} else {
+		IMPORTER_DONE();
+	}
+}
+
+TEST_HARNESS_MAIN
