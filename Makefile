@@ -48,6 +48,7 @@ EXAMPLE_BIN := $(EXAMPLE_SRC:lib/examples/%.c=build/examples/%)
 all: module lib examples selftests
 
 include tools/rsmadm/rsmadm.mk
+include tools/rsmbench/rsmbench.mk
 
 module: $(MODDIR)/rsm.ko
 
@@ -112,7 +113,8 @@ style: $(CHECKPATCH)
 		-f driver/*.[ch] uapi/linux/*.h > build/style.out || true
 	perl $(CHECKPATCH) --no-tree --strict --terse --show-types \
 		--ignore NEW_TYPEDEFS,PREFER_KERNEL_TYPES \
-		-f lib/*.[ch] lib/examples/*.c selftests/*.[ch] $(RSMADM_SRC) >> build/style.out || true
+		-f lib/*.[ch] lib/examples/*.c selftests/*.[ch] $(RSMADM_SRC) \
+		$(RSMBENCH_SRC) >> build/style.out || true
 	@cat build/style.out
 	@! grep -qE ': (ERROR|WARNING):' build/style.out
 

@@ -28,7 +28,7 @@ static int fail(const char *what, int err)
 	return 1;
 }
 
-static int exporter(rsmapi_controller_handle_t ctl, rsm_node_id_t peer)
+static int export_side(rsmapi_controller_handle_t ctl, rsm_node_id_t peer)
 {
 	rsmapi_access_entry_t acl = { peer, RSM_PERM_RDWR };
 	rsm_memseg_export_handle_t seg;
@@ -59,7 +59,7 @@ static int exporter(rsmapi_controller_handle_t ctl, rsm_node_id_t peer)
 	return 0;
 }
 
-static int importer(rsmapi_controller_handle_t ctl, rsm_node_id_t peer)
+static int import_side(rsmapi_controller_handle_t ctl, rsm_node_id_t peer)
 {
 	char msg[64], back[64] = "";
 	rsm_memseg_import_handle_t seg;
@@ -122,9 +122,9 @@ int main(int argc, char **argv)
 	if (err)
 		return fail("get_controller", err);
 	if (!strcmp(argv[1], "export"))
-		err = exporter(ctl, atoi(argv[3]));
+		err = export_side(ctl, atoi(argv[3]));
 	else
-		err = importer(ctl, atoi(argv[3]));
+		err = import_side(ctl, atoi(argv[3]));
 	rsm_release_controller(ctl);
 	return err;
 }
