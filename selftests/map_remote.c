@@ -142,7 +142,9 @@ TEST_F_TIMEOUT(map, stores_reach_the_exporter_at_barriers, 300)
 
 	/* Forced off: the mapping stays usable, barriers say so. */
 	for (i = 0; i < 300; i++) {
-		rsm_memseg_import_open_barrier(&bar);
+		ret = rsm_memseg_import_open_barrier(&bar);
+		if (ret)
+			break;
 		map[200] = 'x';
 		ret = rsm_memseg_import_close_barrier(&bar);
 		if (ret)
