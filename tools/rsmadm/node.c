@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rsmadm node: this node's id and failure detection time.
+ * rsmadm node: this node's id and failure detection time, and what the
+ * module holds now (its object counters, for leak checks).
  */
 #include "rsmadm.h"
 
@@ -17,6 +18,40 @@ static void node_usage(FILE *f)
 		RSM_TIMEOUT_MS_DEFAULT);
 }
 
+static const struct {
+	unsigned int type;
+	const char *name;
+} counter_names[] = {
+	{ RSM_CNT_EXPORTS, "exports" },
+	{ RSM_CNT_IMPORTS, "imports" },
+	{ RSM_CNT_GRANTS, "grants" },
+	{ RSM_CNT_PINNED_PAGES, "pinned_pages" },
+	{ RSM_CNT_CONNS, "conns" },
+	{ RSM_CNT_MRS, "mrs" },
+	{ RSM_CNT_CACHED_PAGES, "cached_pages" },
+};
+
+/* Text: a second line "counters exports N ..."; JSON: "counters":{...}. */
+static int print_counters(struct rsmadm *rd, const struct nlattr *nest)
+{
+	const struct nlattr *tb[RSM_CNT_MAX + 1];
+	unsigned int i;
+
+	if (rsmadm_parse_counters(nest, tb))
+		return -1;
+	print_nl(rd, 4);
+	print_open_obj(rd, "counters");
+	print_str(rd, NULL, "", "counters");
+	for (i = 0; i < ARRAY_SIZE(counter_names); i++) {
+		if (tb[counter_names[i].type])
+			print_u64(rd, counter_names[i].name,
+				  counter_names[i].name,
+				  mnl_attr_get_u64(tb[counter_names[i].type]));
+	}
+	print_close_obj(rd);
+	return 0;
+}
+
 struct node_out {
 	struct rsmadm *rd;
 	const char *key;
@@ -27,6 +62,7 @@ static int node_show_cb(const struct nlmsghdr *nlh, void *data)
 	struct node_out *out = data;
 	struct rsmadm *rd = out->rd;
 	const struct nlattr *tb[RSM_A_MAX + 1];
+	int ret = MNL_CB_OK;
 	uint32_t id;
 
 	if (rsmadm_parse(nlh, tb))
@@ -45,9 +81,11 @@ static int node_show_cb(const struct nlmsghdr *nlh, void *data)
 			  mnl_attr_get_u32(tb[RSM_A_TIMEOUT_MS]));
 	if (tb[RSM_A_PORT])
 		print_u64(rd, "port", "port", mnl_attr_get_u16(tb[RSM_A_PORT]));
+	if (tb[RSM_A_COUNTERS] && print_counters(rd, tb[RSM_A_COUNTERS]))
+		ret = MNL_CB_ERROR;
 	print_close_obj(rd);
 	print_nl(rd, 0);
-	return MNL_CB_OK;
+	return ret;
 }
 
 /* The node as an object under @key (NULL: the document itself). */

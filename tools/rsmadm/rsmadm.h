@@ -111,6 +111,7 @@ int rsmadm_sendrecv(struct rsmadm *rd, struct nlmsghdr *nlh, mnl_cb_t cb,
 		    void *data);
 int rsmadm_parse(const struct nlmsghdr *nlh, const struct nlattr **tb);
 int rsmadm_parse_stats(const struct nlattr *nest, const struct nlattr **tb);
+int rsmadm_parse_counters(const struct nlattr *nest, const struct nlattr **tb);
 void rsmadm_close(struct rsmadm *rd);
 
 /* utils.c: output, text or JSON */

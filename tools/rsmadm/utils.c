@@ -219,6 +219,7 @@ static const enum mnl_attr_data_type rsm_policy[RSM_A_MAX + 1] = {
 	[RSM_A_REMOTE_HWADDR] = MNL_TYPE_U64,
 	[RSM_A_RTT_NS] = MNL_TYPE_U64,
 	[RSM_A_STATS] = MNL_TYPE_NESTED,
+	[RSM_A_COUNTERS] = MNL_TYPE_NESTED,
 };
 
 static const enum mnl_attr_data_type rsm_stat_policy[RSM_STAT_MAX + 1] = {
@@ -229,6 +230,16 @@ static const enum mnl_attr_data_type rsm_stat_policy[RSM_STAT_MAX + 1] = {
 	[RSM_STAT_MSGS_TX] = MNL_TYPE_U64,
 	[RSM_STAT_MSGS_RX] = MNL_TYPE_U64,
 	[RSM_STAT_REQ_TIMEOUTS] = MNL_TYPE_U64,
+};
+
+static const enum mnl_attr_data_type rsm_cnt_policy[RSM_CNT_MAX + 1] = {
+	[RSM_CNT_EXPORTS] = MNL_TYPE_U64,
+	[RSM_CNT_IMPORTS] = MNL_TYPE_U64,
+	[RSM_CNT_GRANTS] = MNL_TYPE_U64,
+	[RSM_CNT_PINNED_PAGES] = MNL_TYPE_U64,
+	[RSM_CNT_CONNS] = MNL_TYPE_U64,
+	[RSM_CNT_MRS] = MNL_TYPE_U64,
+	[RSM_CNT_CACHED_PAGES] = MNL_TYPE_U64,
 };
 
 struct attr_parse {
@@ -278,6 +289,19 @@ int rsmadm_parse_stats(const struct nlattr *nest, const struct nlattr **tb)
 	struct attr_parse p = { rsm_stat_policy, RSM_STAT_MAX, tb };
 
 	memset(tb, 0, sizeof(*tb) * (RSM_STAT_MAX + 1));
+	if (mnl_attr_parse_nested(nest, attr_cb, &p) < 0) {
+		errno = EBADMSG;
+		return -1;
+	}
+	return 0;
+}
+
+/* Fills @tb[RSM_CNT_MAX + 1] from RSM_A_COUNTERS; errors as rsmadm_parse(). */
+int rsmadm_parse_counters(const struct nlattr *nest, const struct nlattr **tb)
+{
+	struct attr_parse p = { rsm_cnt_policy, RSM_CNT_MAX, tb };
+
+	memset(tb, 0, sizeof(*tb) * (RSM_CNT_MAX + 1));
 	if (mnl_attr_parse_nested(nest, attr_cb, &p) < 0) {
 		errno = EBADMSG;
 		return -1;
