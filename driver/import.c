@@ -329,6 +329,9 @@ int rsm_import_mmap(struct rsm_import *imp, struct vm_area_struct *vma)
 		vm_flags_clear(vma, VM_MAYWRITE);
 	if (!(imp->perm & RSM_PERM_READ_BIT))
 		vm_flags_clear(vma, VM_MAYREAD);
+	/* A remote mapping fills its pages by reading: it needs read access. */
+	if (!imp->exp && !(imp->perm & RSM_PERM_READ_BIT))
+		return -EACCES;
 	vma->vm_private_data = imp;
 	if (!imp->exp) {
 		/* Pages of our own, filled on fault; stores tracked. */
@@ -738,27 +741,39 @@ out_ctrl:
 	return ret;
 }
 
-/* Copy between user memory and a same-node export's pages. */
+/*
+ * Copy between user memory and a same-node export's pages, a page at a
+ * time through a kernel buffer: pages_rwsem is never held across a user
+ * copy, whose fault may be on a mapping of this very segment (which takes
+ * pages_rwsem too, and would deadlock against a waiting rebind).
+ */
 static int access_local(struct rsm_import *imp, bool write, u64 off,
 			u64 len, void __user *buf)
 {
 	struct rsm_export *exp = imp->exp;
+	void *tmp = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	int ret = 0;
 
-	down_read(&exp->pages_rwsem);
+	if (!tmp)
+		return -ENOMEM;
 	while (len) {
-		struct page *page = exp->pages[off >> PAGE_SHIFT];
 		size_t in = offset_in_page(off);
 		size_t n = min_t(u64, len, PAGE_SIZE - in);
-		void *kaddr = kmap_local_page(page);
-		unsigned long left;
+		void *kaddr;
 
+		if (write && copy_from_user(tmp, buf, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		down_read(&exp->pages_rwsem);
+		kaddr = kmap_local_page(exp->pages[off >> PAGE_SHIFT]);
 		if (write)
-			left = copy_from_user(kaddr + in, buf, n);
+			memcpy(kaddr + in, tmp, n);
 		else
-			left = copy_to_user(buf, kaddr + in, n);
+			memcpy(tmp, kaddr + in, n);
 		kunmap_local(kaddr);
-		if (left) {
+		up_read(&exp->pages_rwsem);
+		if (!write && copy_to_user(buf, tmp, n)) {
 			ret = -EFAULT;
 			break;
 		}
@@ -766,7 +781,7 @@ static int access_local(struct rsm_import *imp, bool write, u64 off,
 		len -= n;
 		buf += n;
 	}
-	up_read(&exp->pages_rwsem);
+	kfree(tmp);
 	return ret;
 }
 
