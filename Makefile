@@ -91,8 +91,8 @@ $(KSFT):
 
 selftests: $(TEST_BIN)
 
-# The hostile peer speaks rdma_cm from userspace.
-build/selftests/rogue: TEST_LDLIBS := -lrdmacm -libverbs
+# The hostile peer and the key forger speak rdma_cm from userspace.
+build/selftests/rogue build/selftests/forge: TEST_LDLIBS := -lrdmacm -libverbs
 
 build/selftests/%: selftests/%.c selftests/rsm_test.h $(KSFT) $(LIB) \
 		uapi/linux/rsm.h lib/rsmapi.h
