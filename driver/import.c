@@ -52,7 +52,7 @@ void rsm_import_abort(struct rsm_import *imp)
 	mutex_lock(&imp->lock);
 	WRITE_ONCE(imp->aborted, true);
 	mutex_unlock(&imp->lock);
-	/* Mapped pages turn into the dummy page at the next access. */
+	/* Mapped pages turn into the import's dummy page at the next access. */
 	rsm_import_zap(imp);
 	wake_up_interruptible_poll(&imp->wq, EPOLLHUP | EPOLLERR);
 }
@@ -70,8 +70,21 @@ void rsm_import_zap(struct rsm_import *imp)
 	unmap_mapping_range(&imp->mapping, 0, 0, 1);
 }
 
-/* Where the accesses of a forced-off mapping go: harmless and shared. */
-static struct page *rsm_dummy_page;
+/*
+ * Where the accesses of a forced-off mapping go: a zeroed page of the
+ * import's own, so stores to it reach no one else.
+ */
+static struct page *import_dummy(struct rsm_import *imp)
+{
+	struct page *page = READ_ONCE(imp->dummy);
+
+	if (page)
+		return page;
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (page && cmpxchg(&imp->dummy, NULL, page))
+		__free_page(page);
+	return READ_ONCE(imp->dummy);
+}
 
 /*
  * A remote import's mapping is backed by local copies of its pages
@@ -136,6 +149,7 @@ static vm_fault_t import_fault(struct vm_fault *vmf)
 	struct rsm_import *imp = vmf->vma->vm_private_data;
 	struct rsm_export *exp = imp->exp;
 	struct rsm_cpage *cp;
+	struct page *dummy;
 	vm_fault_t ret;
 
 	if (READ_ONCE(imp->aborted) || vmf->pgoff >= imp->size >> PAGE_SHIFT)
@@ -161,13 +175,15 @@ static vm_fault_t import_fault(struct vm_fault *vmf)
 	return ret;
 
 dummy:
+	dummy = import_dummy(imp);
+	if (!dummy)
+		return VM_FAULT_OOM;
 	if (!exp) {
-		get_page(rsm_dummy_page);
-		vmf->page = rsm_dummy_page;
+		get_page(dummy);
+		vmf->page = dummy;
 		return 0;
 	}
-	return vmf_insert_pfn(vmf->vma, vmf->address,
-			      page_to_pfn(rsm_dummy_page));
+	return vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(dummy));
 }
 
 /* First write to a remote import's page: keep what it was. */
@@ -309,8 +325,9 @@ static const struct vm_operations_struct import_remote_vm_ops = {
  * shared and may not exceed the access granted, now or later.
  *
  * Context: process context, mmap lock held.
- * Return: 0; -ENODEV once forced off; -EINVAL for a private mapping;
- * -ENXIO beyond the segment; -EACCES beyond the access granted.
+ * Return: 0; -ENODEV once forced off; -EAGAIN while the connect is
+ * finishing; -EINVAL for a private mapping; -ENXIO beyond the segment;
+ * -EACCES beyond the access granted.
  */
 int rsm_import_mmap(struct rsm_import *imp, struct vm_area_struct *vma)
 {
@@ -318,6 +335,9 @@ int rsm_import_mmap(struct rsm_import *imp, struct vm_area_struct *vma)
 
 	if (READ_ONCE(imp->aborted))
 		return -ENODEV;
+	/* Connect sets f_mapping just after the import becomes the file's. */
+	if (READ_ONCE(vma->vm_file->f_mapping) != &imp->mapping)
+		return -EAGAIN;
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 	if (vma->vm_pgoff >= npages || pages > npages - vma->vm_pgoff)
@@ -342,28 +362,6 @@ int rsm_import_mmap(struct rsm_import *imp, struct vm_area_struct *vma)
 	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &import_vm_ops;
 	return 0;
-}
-
-/**
- * rsm_import_init() - allocate the dummy page
- *
- * Context: process context, module init.
- * Return: 0 or -ENOMEM.
- */
-int rsm_import_init(void)
-{
-	rsm_dummy_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	return rsm_dummy_page ? 0 : -ENOMEM;
-}
-
-/**
- * rsm_import_uninit() - free the dummy page
- *
- * Context: process context, module exit: no mapping is left.
- */
-void rsm_import_uninit(void)
-{
-	__free_page(rsm_dummy_page);
 }
 
 /**
@@ -586,8 +584,21 @@ static void disconnect_remote(struct rsm_import *imp)
 				 sizeof(h), NULL, NULL);
 }
 
-static int connect_remote(struct rsm_import *imp, struct rsm_ctrl *ctrl,
-			  u32 perm)
+/*
+ * Take a remote import off rsm_imports. A handler that found it before
+ * (revoke, rebind) holds or waits for imp->lock: let it finish.
+ */
+static void import_unlist(struct rsm_import *imp)
+{
+	mutex_lock(&rsm_imports_lock);
+	list_del_init(&imp->link);
+	mutex_unlock(&rsm_imports_lock);
+	mutex_lock(&imp->lock);
+	mutex_unlock(&imp->lock);
+}
+
+/* SEG_CONNECT and the chunk table; called with imp->lock held. */
+static int connect_request(struct rsm_import *imp, u32 perm)
 {
 	struct rsm_wire_seg_connect req = {};
 	u8 reply[RSM_MSG_PAYLOAD];
@@ -595,12 +606,6 @@ static int connect_remote(struct rsm_import *imp, struct rsm_ctrl *ctrl,
 	u32 len = sizeof(reply);
 	int ret, have;
 
-	imp->conn = rsm_peer_conn_get(imp->node);
-	if (!imp->conn)
-		return -EHOSTUNREACH;
-	if (rsm_conn_ctrl(imp->conn) != ctrl)
-		return -ENODEV;	/* the node is reached by another device */
-	imp->handle = atomic64_inc_return(&rsm_import_handle);
 	req.handle = cpu_to_le64(imp->handle);
 	req.segid = cpu_to_le32(imp->segid);
 	req.perm = cpu_to_le32(perm);
@@ -638,13 +643,38 @@ static int connect_remote(struct rsm_import *imp, struct rsm_ctrl *ctrl,
 	ret = have < 0 ? have : chunks_fetch(imp, have);
 	if (ret)
 		goto err_disconnect;
-	mutex_lock(&rsm_imports_lock);
-	list_add_tail(&imp->link, &rsm_imports);
-	mutex_unlock(&rsm_imports_lock);
 	return 0;
 
 err_disconnect:
 	disconnect_remote(imp);
+	return ret;
+}
+
+/*
+ * The import is listed before SEG_CONNECT goes out and holds imp->lock
+ * until it has its chunk table: a SEG_REVOKE or SEG_REBIND the exporter
+ * sends right after its reply finds the import and waits for the connect
+ * to finish, then forces it off or refetches the table.
+ */
+static int connect_remote(struct rsm_import *imp, struct rsm_ctrl *ctrl,
+			  u32 perm)
+{
+	int ret;
+
+	imp->conn = rsm_peer_conn_get(imp->node);
+	if (!imp->conn)
+		return -EHOSTUNREACH;
+	if (rsm_conn_ctrl(imp->conn) != ctrl)
+		return -ENODEV;	/* the node is reached by another device */
+	imp->handle = atomic64_inc_return(&rsm_import_handle);
+	mutex_lock(&rsm_imports_lock);
+	list_add_tail(&imp->link, &rsm_imports);
+	mutex_lock(&imp->lock);
+	mutex_unlock(&rsm_imports_lock);
+	ret = connect_request(imp, perm);
+	mutex_unlock(&imp->lock);
+	if (ret)
+		import_unlist(imp);
 	return ret;
 }
 
@@ -659,6 +689,8 @@ static void import_free(struct rsm_import *imp)
 	import_cache_free(imp);
 	kvfree(imp->chunks);
 	kfree(imp->bounce);
+	if (imp->dummy)
+		__free_page(imp->dummy);
 	kfree(imp);
 	rsm_count(RSM_CNT_IMPORTS, -1);
 }
@@ -726,8 +758,8 @@ long rsm_import_connect(struct file *file, void __user *uarg)
 	ret = -EBADFD;
 	if (cmpxchg(&file->private_data, NULL, imp))
 		goto err_release;
-	/* No mapping can exist before: mmap needs an import. */
-	file->f_mapping = &imp->mapping;
+	/* No mapping can exist before: mmap waits for this (-EAGAIN). */
+	WRITE_ONCE(file->f_mapping, &imp->mapping);
 	rsm_ctrl_put(ctrl);
 	return 0;
 
@@ -953,12 +985,7 @@ long rsm_import_ioctl(struct rsm_import *imp, unsigned int cmd,
 void rsm_import_release(struct rsm_import *imp)
 {
 	if (imp->conn) {
-		mutex_lock(&rsm_imports_lock);
-		list_del_init(&imp->link);
-		mutex_unlock(&rsm_imports_lock);
-		/* A rebind found us before: let it finish. */
-		mutex_lock(&imp->lock);
-		mutex_unlock(&imp->lock);
+		import_unlist(imp);
 		if (!imp->aborted) {
 			rsm_import_writeback(imp);
 			disconnect_remote(imp);

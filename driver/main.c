@@ -19,12 +19,9 @@ static int __init rsm_mod_init(void)
 {
 	int ret;
 
-	ret = rsm_import_init();
-	if (ret)
-		return ret;
 	ret = rsm_ctrl_init();
 	if (ret)
-		goto err_import;
+		return ret;
 	ret = rsm_peer_init();
 	if (ret)
 		goto err_ctrl;
@@ -43,8 +40,6 @@ err_peer:
 	rsm_peer_uninit();
 err_ctrl:
 	rsm_ctrl_uninit();
-err_import:
-	rsm_import_uninit();
 	return ret;
 }
 
@@ -54,7 +49,6 @@ static void __exit rsm_mod_exit(void)
 	rsm_netlink_uninit();
 	rsm_peer_uninit();
 	rsm_ctrl_uninit();
-	rsm_import_uninit();
 }
 
 module_init(rsm_mod_init);

@@ -66,6 +66,22 @@ bad:
 	return -EINVAL;
 }
 
+/*
+ * A required attribute: when it is missing, the error names it
+ * (NLMSGERR_ATTR_MISS_TYPE) and says what it is.
+ */
+static bool missing(struct genl_info *info, int type)
+{
+	if (!GENL_REQ_ATTR_CHECK(info, type))
+		return false;
+	if (type == RSM_A_NODE_ID)
+		NL_SET_ERR_MSG(info->extack, "node id (RSM_A_NODE_ID) required");
+	else
+		NL_SET_ERR_MSG(info->extack,
+			       "peer address (RSM_A_PEER_ADDR) required");
+	return true;
+}
+
 static int put_counters(struct sk_buff *msg)
 {
 	struct nlattr *nest = nla_nest_start(msg, RSM_A_COUNTERS);
@@ -169,7 +185,7 @@ static int rsm_nl_peer_get(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, RSM_A_NODE_ID))
+	if (missing(info, RSM_A_NODE_ID))
 		return -EINVAL;
 	ret = rsm_peer_info(nla_get_u32(info->attrs[RSM_A_NODE_ID]), false,
 			    &pi);
@@ -203,39 +219,35 @@ static int rsm_nl_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-static int rsm_nl_peer_add(struct sk_buff *skb, struct genl_info *info)
+/* PEER_ADD and PEER_SET: a node id and its address, both required. */
+static int peer_addr_cmd(struct genl_info *info,
+			 int (*op)(u32 node, const struct sockaddr_storage *ss,
+				   struct netlink_ext_ack *extack))
 {
 	struct sockaddr_storage ss;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, RSM_A_NODE_ID) ||
-	    GENL_REQ_ATTR_CHECK(info, RSM_A_PEER_ADDR))
+	if (missing(info, RSM_A_NODE_ID) || missing(info, RSM_A_PEER_ADDR))
 		return -EINVAL;
 	ret = get_addr(info, &ss);
 	if (ret)
 		return ret;
-	return rsm_peer_add(nla_get_u32(info->attrs[RSM_A_NODE_ID]), &ss,
-			    info->extack);
+	return op(nla_get_u32(info->attrs[RSM_A_NODE_ID]), &ss, info->extack);
+}
+
+static int rsm_nl_peer_add(struct sk_buff *skb, struct genl_info *info)
+{
+	return peer_addr_cmd(info, rsm_peer_add);
 }
 
 static int rsm_nl_peer_set(struct sk_buff *skb, struct genl_info *info)
 {
-	struct sockaddr_storage ss;
-	int ret;
-
-	if (GENL_REQ_ATTR_CHECK(info, RSM_A_NODE_ID) ||
-	    GENL_REQ_ATTR_CHECK(info, RSM_A_PEER_ADDR))
-		return -EINVAL;
-	ret = get_addr(info, &ss);
-	if (ret)
-		return ret;
-	return rsm_peer_set(nla_get_u32(info->attrs[RSM_A_NODE_ID]), &ss,
-			    info->extack);
+	return peer_addr_cmd(info, rsm_peer_set);
 }
 
 static int rsm_nl_peer_del(struct sk_buff *skb, struct genl_info *info)
 {
-	if (GENL_REQ_ATTR_CHECK(info, RSM_A_NODE_ID))
+	if (missing(info, RSM_A_NODE_ID))
 		return -EINVAL;
 	return rsm_peer_del(nla_get_u32(info->attrs[RSM_A_NODE_ID]),
 			    info->extack);
@@ -248,7 +260,7 @@ static int rsm_nl_peer_ping(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, RSM_A_NODE_ID))
+	if (missing(info, RSM_A_NODE_ID))
 		return -EINVAL;
 	ret = rsm_peer_ping(nla_get_u32(info->attrs[RSM_A_NODE_ID]), &rtt,
 			    info->extack);

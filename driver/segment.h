@@ -104,6 +104,7 @@ struct rsm_export {
  *	disconnect and a rebind zap
  * @cache_lock: protects @cache; taken by faults, never while @lock is held
  * @cache: a remote import's mapped pages, struct rsm_cpage by page index
+ * @dummy: what its mappings show once forced off, allocated then
  */
 struct rsm_import {
 	enum rsm_obj_kind kind;
@@ -131,6 +132,7 @@ struct rsm_import {
 	struct address_space mapping;
 	struct mutex cache_lock;
 	struct xarray cache;
+	struct page *dummy;
 };
 
 /**
@@ -196,8 +198,6 @@ int rsm_export_signal(struct rsm_export *exp, void __user *uarg);
 void rsm_seg_signal(struct rsm_conn *conn, const void *payload, u32 len);
 
 /* import.c: imports */
-int rsm_import_init(void);
-void rsm_import_uninit(void);
 long rsm_import_connect(struct file *file, void __user *uarg);
 long rsm_import_ioctl(struct rsm_import *imp, unsigned int cmd,
 		      void __user *uarg);

@@ -21,7 +21,10 @@
  *   - every reserved field and every unknown flag bit must be zero, or the
  *     command fails with EINVAL and changes nothing;
  *   - strings are NUL-terminated inside their array, or EINVAL;
- *   - an unknown command fails with ENOTTY, a bad user pointer with EFAULT.
+ *   - a field marked "out, zero in" is written by the kernel and must be
+ *     zero on input, or EINVAL (so it can carry input in a later version);
+ *   - an unknown command fails with ENOTTY, a bad user pointer with EFAULT,
+ *     a lack of kernel memory with ENOMEM.
  *
  * Controllers
  *   A controller is something segments can be exported from and imported
@@ -57,7 +60,10 @@
  *   replaces the list for future connects; UNPUBLISH forces every
  *   importer off; REBIND moves the segment to other memory of the same
  *   length, transparently for importers. Only the creating process may
- *   publish, republish, unpublish or rebind (EPERM).
+ *   publish, republish, unpublish or rebind (EPERM). PUBLISH fails with
+ *   EALREADY on a published segment, EADDRINUSE if the id is taken,
+ *   ENOSPC if no automatic id is left; UNPUBLISH with ENOENT if it is not
+ *   published; REBIND with EOPNOTSUPP without RSM_EXPORT_F_REBIND.
  *
  *   Import: CONNECT asks the exporting node (over the peer's channel, or
  *   locally) for segment id on node: ENOENT if not published,
@@ -65,7 +71,11 @@
  *   caller's credentials lack the requested access (the permission digit
  *   is chosen by comparing the caller's uid and gid with the exporter's;
  *   CAP_IPC_OWNER overrides), EHOSTUNREACH if the node cannot be reached,
- *   ENODEV if the controller cannot reach it (loopback: any other node).
+ *   ENODEV if the controller cannot reach it (loopback: any other node),
+ *   EINTR if a signal interrupted the wait (nothing stays connected),
+ *   EPROTO if the exporting node's answer is malformed. A file whose
+ *   CONNECT has not returned cannot be mapped yet (mmap fails with
+ *   EAGAIN).
  *   GET and PUT copy between the segment and user memory (RDMA READ and
  *   WRITE for a remote exporter); VEC does up to RSM_IOV_MAX of them in
  *   order and stops at the first error. Out of bounds: ERANGE; missing
@@ -198,7 +208,7 @@ struct rsm_topo_entry {
 
 /**
  * struct rsm_topo - read the cluster topology
- * @local_node: out: this node's id, 0 if not configured
+ * @local_node: out, zero in: this node's id, 0 if not configured
  * @count: in: room in @entries; out: number of entries that exist (more
  *	than the room: call again with more)
  * @entries: in: user pointer to @count struct rsm_topo_entry
@@ -294,7 +304,7 @@ struct rsm_export_rebind {
  * @perm: in: access wanted, RSM_PERM_MASK bits of the owner digit
  *	(0400 read, 0200 write); out: the access granted
  * @reserved: must be zero
- * @size: out: the segment's length in bytes
+ * @size: out, zero in: the segment's length in bytes
  */
 struct rsm_import_connect {
 	char ctrl[RSM_CTRL_NAME_MAX];
@@ -325,7 +335,7 @@ struct rsm_iov {
  * struct rsm_import_vec - several transfers, done in order
  * @iov: user pointer to @count struct rsm_iov
  * @count: entries, 1 to RSM_IOV_MAX
- * @done: out: entries completed (all of them on success)
+ * @done: out, zero in: entries completed (all of them on success)
  * @flags: must be zero
  * @reserved: must be zero
  */
