@@ -22,15 +22,13 @@
  * handle's state (the first use of its contents). Unlike illumos, a
  * read-only import can get, and every transfer is bounds checked.
  *
- * Map and unmap are not there yet (they check their arguments and return
- * RSMERR_UNSUPPORTED_OPERATION), so a handle is never in the mapped state.
+ * Map and unmap are mmap() and munmap() of the import's file; get and put
+ * never go through a mapping.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <unistd.h>
-
 #include <sys/mman.h>
 #include <unistd.h>
 

@@ -360,6 +360,61 @@ TEST(map_checks_and_shares_memory)
 	munmap(mem, 2 * pg);
 }
 
+/*
+ * Forced off, a mapping shows a zeroed page of its own import: a store to
+ * one reaches no other import, and not the exporter's memory.
+ */
+TEST(forced_off_mappings_do_not_share_a_page)
+{
+	rsmapi_controller_handle_t c;
+	rsm_memseg_export_handle_t ex;
+	rsm_memseg_import_handle_t im[2];
+	rsm_memseg_id_t id = 0;
+	rsm_topology_t *tp;
+	size_t pg = sysconf(_SC_PAGESIZE);
+	volatile char *map[2];
+	char *mem;
+	void *addr;
+	int i;
+
+	if (!have_device())
+		SKIP(return, NO_DEVICE);
+	mem = mmap(NULL, pg, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(mem, 'e', pg);
+	ASSERT_EQ(RSM_SUCCESS, rsm_get_controller(NULL, &c));
+	ASSERT_EQ(RSM_SUCCESS, rsm_get_interconnect_topology(&tp));
+	ASSERT_EQ(RSM_SUCCESS, rsm_memseg_export_create(c, &ex, mem, pg, 0));
+	ASSERT_EQ(RSM_SUCCESS, rsm_memseg_export_publish(ex, &id, NULL, 0));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(RSM_SUCCESS,
+			  rsm_memseg_import_connect(c,
+					tp->topology_hdr.local_nodeid, id,
+					RSM_PERM_RDWR, &im[i]));
+		addr = NULL;
+		ASSERT_EQ(RSM_SUCCESS,
+			  rsm_memseg_import_map(im[i], &addr, RSM_MAP_NONE,
+						RSM_PERM_RDWR, 0, pg));
+		map[i] = addr;
+		EXPECT_EQ('e', map[i][0]);
+	}
+	ASSERT_EQ(RSM_SUCCESS, rsm_memseg_export_unpublish(ex));
+	EXPECT_EQ(0, map[0][0]);
+	map[0][0] = 'x';
+	EXPECT_EQ('x', map[0][0]);
+	EXPECT_EQ(0, map[1][0]) TH_LOG("a store reached another import");
+	EXPECT_EQ('e', mem[0]);
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(RSM_SUCCESS, rsm_memseg_import_unmap(im[i]));
+		EXPECT_EQ(RSM_SUCCESS, rsm_memseg_import_disconnect(im[i]));
+	}
+	EXPECT_EQ(RSM_SUCCESS, rsm_memseg_export_destroy(ex));
+	rsm_free_interconnect_topology(tp);
+	rsm_release_controller(c);
+	munmap(mem, pg);
+}
+
 TEST(barrier_calls_check_arguments)
 {
 	rsm_memseg_import_handle_t fake = (rsm_memseg_import_handle_t)1;

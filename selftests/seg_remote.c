@@ -37,6 +37,7 @@
 #define PH_UNPUBLISHED	2
 #define PH_CONNECTED	3
 #define PH_KILLED	4
+#define PH_RACING	5
 
 /* Pattern seeds. */
 #define SEED_EXP	0x1000	/* the exporter's initial memory */
@@ -47,8 +48,8 @@ FIXTURE(remote) {
 	int me;
 	struct seg_exp ctlseg;	/* exporter: the control segment */
 	struct seg_imp ctlim;	/* importer: its import of it */
-	int finished;
-	int t;			/* importer: the test whose control it joined */		/* this node's part of the protocol is over */
+	int finished;		/* this node's part of the protocol is over */
+	int t;			/* importer: the test whose control it joined */
 	pid_t child;		/* exporter: a child to kill in teardown */
 };
 
@@ -926,6 +927,89 @@ TEST_F_TIMEOUT(remote, unknown_id_on_the_other_node_is_not_published, 300)
 		open_ctl(_metadata, self, 9);
 		AWAIT_IMPORTER_DONE(WAIT_S);
 	} else {
+		IMPORTER_DONE();
+	}
+}
+
+/* ------------------------------------------------------------ test 10 */
+
+/* Seconds the exporter publishes and unpublishes while node 2 connects. */
+#define RACE_S		20.0
+
+/*
+ * Node 1 publishes a segment and unpublishes it again at random short
+ * intervals while node 2 connects to it in a loop, so some SEG_REVOKEs
+ * follow their SEG_CONNECT's reply at once. Every connect either finds
+ * nothing (SEG_NOT_PUBLISHED) or returns an import that works or reports
+ * CONN_ABORTED; the channel never drops (the control import lives on).
+ */
+TEST_F_TIMEOUT(remote, unpublish_racing_connects_never_drops_the_channel,
+	       600)
+{
+	size_t len = 4 * seg_pg();
+
+	if (self->me == EXPORTER) {
+		uint64_t rng = 10, rounds = 0;
+		struct seg_exp d;
+
+		ASSERT_EQ(RSM_SUCCESS,
+			  seg_export(&d, self->ctl, len, 0, SEED_EXP));
+		open_ctl(_metadata, self, 10);
+		AWAIT_IMPORTER(PH_RACING, WAIT_S);
+		for (double end = seg_now() + RACE_S; seg_now() < end;
+		     rounds++) {
+			ASSERT_EQ(RSM_SUCCESS,
+				  seg_publish(&d, DATA_ID(10), NULL, 0));
+			usleep(seg_below(&rng, 3000));
+			ASSERT_EQ(RSM_SUCCESS,
+				  rsm_memseg_export_unpublish(d.h));
+		}
+		TH_LOG("%ju publish/unpublish rounds", (uintmax_t)rounds);
+		seg_set_word(&self->ctlseg, 0, PH_UNPUBLISHED);
+		AWAIT_IMPORTER_DONE(WAIT_S);
+		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&d));
+	} else {
+		uint64_t tries = 0, connected = 0, aborted = 0, v = 0;
+		rsm_memseg_import_handle_t h;
+		uint32_t ph = 0;
+		int ret;
+
+		join_ctl(_metadata, self, 10);
+		ANNOUNCE(PH_RACING);
+		while (ph != PH_UNPUBLISHED) {
+			ASSERT_EQ(RSM_SUCCESS,
+				  rsm_memseg_import_get32(self->ctlim.h, 0,
+							  &ph, 1))
+				TH_LOG("control import lost after %ju connects",
+				       (uintmax_t)tries);
+			tries++;
+			h = NULL;
+			ret = rsm_memseg_import_connect(self->ctl, EXPORTER,
+							DATA_ID(10),
+							RSM_PERM_RDWR, &h);
+			if (ret == RSMERR_SEG_NOT_PUBLISHED)
+				continue;
+			ASSERT_EQ(RSM_SUCCESS, ret);
+			connected++;
+			/* Explicit mode: no barrier needed. */
+			ASSERT_EQ(RSM_SUCCESS,
+				  rsm_memseg_import_set_mode(h,
+							RSM_BARRIER_MODE_EXPLICIT));
+			ret = rsm_memseg_import_put64(h, 8, &tries, 1);
+			if (!ret)
+				ret = rsm_memseg_import_get64(h, 8, &v, 1);
+			if (ret == RSMERR_CONN_ABORTED)
+				aborted++;
+			else
+				EXPECT_EQ(RSM_SUCCESS, ret);
+			ASSERT_EQ(RSM_SUCCESS,
+				  rsm_memseg_import_disconnect(h));
+		}
+		TH_LOG("%ju connects: %ju connected, %ju of them forced off",
+		       (uintmax_t)tries, (uintmax_t)connected,
+		       (uintmax_t)aborted);
+		EXPECT_LT(0, connected);
+		EXPECT_EQ(RSM_CONNECTION_ACTIVE, seg_peer_state(EXPORTER));
 		IMPORTER_DONE();
 	}
 }
