@@ -13,11 +13,7 @@
  * fails ends its test process, which destroys its segments, so the other
  * node fails with RSMERR_CONN_ABORTED or a timeout instead of hanging.
  *
- * Node failure ($RSM_DEAD_NODE, a separate run): with RSM_DEAD_NODE=1
- * the exporter dies while node 2 waits on its import; with
- * RSM_DEAD_NODE=2 the importer dies while node 1 waits on its export.
- * Every other test SKIPs in those runs, and the node failure tests SKIP
- * without RSM_DEAD_NODE.
+ * A node that powers off while the other waits or writes: node_death.c.
  *
  * Needs RSM_NODES >= 2, RSM_NODE and RSM_CTRL (selftests/qemu/cluster).
  */
@@ -25,7 +21,6 @@
 
 #include "kselftest_harness.h"
 #include "seg_test.h"
-#include <linux/rsm_netlink.h>
 
 #define EXPORTER	1
 #define IMPORTER	2
@@ -44,7 +39,6 @@
 FIXTURE(rev) {
 	rsmapi_controller_handle_t ctl;
 	int me;
-	int dead;		/* $RSM_DEAD_NODE */
 };
 
 FIXTURE_SETUP(rev)
@@ -52,7 +46,6 @@ FIXTURE_SETUP(rev)
 	if (access(RSM_DEV, F_OK))
 		SETUP_SKIP(NO_DEVICE);
 	self->me = seg_env_int("RSM_NODE");
-	self->dead = seg_env_int("RSM_DEAD_NODE");
 	if (seg_env_int("RSM_NODES") < 2 || !self->me || !rsm_rdma_ctrl())
 		SETUP_SKIP("needs a cluster of two (RSM_NODES, RSM_NODE, RSM_CTRL)");
 	if (self->me != EXPORTER && self->me != IMPORTER)
@@ -118,8 +111,6 @@ TEST_F_TIMEOUT(rev, ping_pong_of_signals_with_data, 600)
 	uint64_t i, v;
 	double t0;
 
-	if (self->dead)
-		SKIP(return, "RSM_DEAD_NODE=%d: node failure run", self->dead);
 	if (self->me == EXPORTER) {
 		struct seg_exp e;
 		uint64_t *w;
@@ -176,8 +167,6 @@ TEST_F_TIMEOUT(rev, events_are_counted_across_nodes, 600)
 {
 	int i;
 
-	if (self->dead)
-		SKIP(return, "RSM_DEAD_NODE=%d: node failure run", self->dead);
 	if (self->me == EXPORTER) {
 		struct seg_exp e;
 
@@ -293,112 +282,12 @@ static void waiter_aborted(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(rev, unpublish_aborts_a_remote_waiter, 600)
 {
-	if (self->dead)
-		SKIP(return, "RSM_DEAD_NODE=%d: node failure run", self->dead);
 	waiter_aborted(_metadata, self, 3, 0);
 }
 
 TEST_F_TIMEOUT(rev, exporter_exit_aborts_a_remote_waiter, 600)
 {
-	if (self->dead)
-		SKIP(return, "RSM_DEAD_NODE=%d: node failure run", self->dead);
 	waiter_aborted(_metadata, self, 4, 1);
-}
-
-/* ------------------------------------------------------------- test 5 */
-
-/* Seconds within which a dead node must be noticed (as topology.c). */
-static double detection_limit(void)
-{
-	int ms = seg_env_int("RSM_TIMEOUT_MS") ?: RSM_TIMEOUT_MS_DEFAULT;
-
-	return 3 * ms / 1000.0;
-}
-
-/*
- * In the node that is to die: end this machine at once. The script's own
- * status means nothing (the machine goes down under it); still being
- * alive a minute later is the failure.
- */
-static void die_now(struct __test_metadata *_metadata)
-{
-	int ret;
-
-	fflush(stdout);
-	fflush(stderr);
-	ret = system("selftests/qemu/die");
-	sleep(60);
-	ASSERT_TRUE(0) TH_LOG("still alive after dying (die: %d)", ret);
-}
-
-TEST_F_TIMEOUT(rev, dead_exporter_aborts_a_remote_waiter, 300)
-{
-	if (self->dead != EXPORTER)
-		SKIP(return, "RSM_DEAD_NODE is not %d", EXPORTER);
-	if (self->me == EXPORTER) {
-		struct seg_exp e;
-
-		EXPORT(&e, 5);
-		AWAIT(e.h, WAIT_MS);
-		/* Let node 2 block in its wait. */
-		sleep(1);
-		die_now(_metadata);
-	} else {
-		double t0, took, limit = 1 + detection_limit();
-		struct seg_imp im;
-		int ret;
-
-		IMPORT(&im, 5);
-		POST(im.h);
-		t0 = seg_now();
-		ret = rsm_intr_signal_wait(im.h, WAIT_MS);
-		took = seg_now() - t0;
-		TH_LOG("the wait ended after %.2f s (limit %.1f s)", took,
-		       limit);
-		EXPECT_EQ(RSMERR_CONN_ABORTED, ret);
-		EXPECT_GE(took, 0.5);
-		EXPECT_LE(took, limit);
-		EXPECT_EQ(RSMERR_CONN_ABORTED, rsm_intr_signal_wait(im.h, 0));
-		EXPECT_EQ(RSMERR_CONN_ABORTED, rsm_intr_signal_post(im.h, 0));
-		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&im));
-	}
-}
-
-/*
- * The importer dies: the exporter's wait is not disturbed (an export is
- * never aborted), and unpublish and destroy do not hang on the dead
- * importer.
- */
-TEST_F_TIMEOUT(rev, dead_importer_leaves_the_exporter_usable, 300)
-{
-	if (self->dead != IMPORTER)
-		SKIP(return, "RSM_DEAD_NODE is not %d", IMPORTER);
-	if (self->me == EXPORTER) {
-		double t0, took, limit = detection_limit();
-		struct seg_exp e;
-
-		EXPORT(&e, 6);
-		AWAIT(e.h, WAIT_MS);
-		/* Node 2 dies a second after its event. */
-		EXPECT_EQ(RSMERR_TIMEOUT, rsm_intr_signal_wait(e.h, 2000));
-		/* Before or while its death is noticed: must not hang. */
-		t0 = seg_now();
-		EXPECT_EQ(RSM_SUCCESS, rsm_memseg_export_unpublish(e.h));
-		took = seg_now() - t0;
-		TH_LOG("unpublish took %.2f s (limit %.1f s)", took, limit);
-		EXPECT_LE(took, limit);
-		/* The export itself is never aborted. */
-		EXPECT_EQ(RSM_SUCCESS, rsm_intr_signal_post(e.h, 0));
-		EXPECT_EQ(RSMERR_TIMEOUT, rsm_intr_signal_wait(e.h, 1000));
-		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&e));
-	} else {
-		struct seg_imp im;
-
-		IMPORT(&im, 6);
-		POST(im.h);
-		sleep(1);
-		die_now(_metadata);
-	}
 }
 
 TEST_HARNESS_MAIN
