@@ -185,19 +185,6 @@ static int waiter_done(struct waiter *w)
 	return __atomic_load_n(&w->done, __ATOMIC_ACQUIRE);
 }
 
-/* Join within @secs: 0, or ETIMEDOUT if the waiter is still blocked. */
-static int waiter_join(struct waiter *w, double secs)
-{
-	struct timespec ts;
-	double end;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	end = ts.tv_sec + ts.tv_nsec / 1e9 + secs;
-	ts.tv_sec = (time_t)end;
-	ts.tv_nsec = (long)((end - ts.tv_sec) * 1e9);
-	return pthread_timedjoin_np(w->t, NULL, &ts);
-}
-
 /* A thread that posts once on @seg after @ms milliseconds. */
 struct poster {
 	pthread_t t;
@@ -433,7 +420,8 @@ TEST_F_TIMEOUT(ev, signal_interrupts_a_blocked_wait, 60)
 		pthread_kill(w.t, SIGALRM);
 		usleep(100000);
 	}
-	ASSERT_EQ(0, waiter_join(&w, 1)) TH_LOG("signals did not end the wait");
+	ASSERT_EQ(0, seg_join_within(w.t, 1))
+		TH_LOG("signals did not end the wait");
 	EXPECT_EQ(RSMERR_INTERRUPTED, w.ret);
 
 	/* Nothing was consumed or lost; waits work after the signal. */
@@ -448,7 +436,8 @@ TEST_F_TIMEOUT(ev, signal_interrupts_a_blocked_wait, 60)
 		pthread_kill(w.t, SIGALRM);
 		usleep(100000);
 	}
-	ASSERT_EQ(0, waiter_join(&w, 1)) TH_LOG("signals did not end the wait");
+	ASSERT_EQ(0, seg_join_within(w.t, 1))
+		TH_LOG("signals did not end the wait");
 	EXPECT_EQ(RSMERR_INTERRUPTED, w.ret);
 
 	EXPECT_EQ(RSM_SUCCESS, rsm_memseg_import_disconnect(im));
@@ -479,8 +468,8 @@ TEST_F_TIMEOUT(ev, two_waiters_and_one_event_wake_exactly_one, 60)
 	EXPECT_EQ(RSM_SUCCESS, waiter_done(&a) ? a.ret : b.ret);
 	/* The other one is still waiting and takes the next event. */
 	POST(im, 1, 0);
-	ASSERT_EQ(0, waiter_join(&a, 5));
-	ASSERT_EQ(0, waiter_join(&b, 5));
+	ASSERT_EQ(0, seg_join_within(a.t, 5));
+	ASSERT_EQ(0, seg_join_within(b.t, 5));
 	EXPECT_EQ(RSM_SUCCESS, a.ret);
 	EXPECT_EQ(RSM_SUCCESS, b.ret);
 	EXPECT_EQ(RSMERR_TIMEOUT, rsm_intr_signal_wait(e.h, 0));
@@ -500,7 +489,7 @@ TEST_F_TIMEOUT(ev, blocked_wait_uses_no_cpu, 60)
 	sleep(3);
 	ASSERT_FALSE(waiter_done(&w)) TH_LOG("wait returned %d early", w.ret);
 	POST(im, 1, 0);
-	ASSERT_EQ(0, waiter_join(&w, 10));
+	ASSERT_EQ(0, seg_join_within(w.t, 10));
 	EXPECT_EQ(RSM_SUCCESS, w.ret);
 	TH_LOG("waited %.2f s using %.1f ms of CPU", w.took, w.cpu * 1e3);
 	EXPECT_GE(w.took, 2.9);
@@ -523,7 +512,7 @@ TEST_F_TIMEOUT(ev, unpublish_aborts_a_waiting_importer, 60)
 	usleep(300000);
 	ASSERT_FALSE(waiter_done(&w)) TH_LOG("wait returned %d early", w.ret);
 	ASSERT_EQ(RSM_SUCCESS, rsm_memseg_export_unpublish(e.h));
-	ASSERT_EQ(0, waiter_join(&w, 10))
+	ASSERT_EQ(0, seg_join_within(w.t, 10))
 		TH_LOG("the importer's wait still blocks after unpublish");
 	EXPECT_EQ(RSMERR_CONN_ABORTED, w.ret);
 	/* Every later wait says so at once, whatever its timeout. */
@@ -549,7 +538,7 @@ TEST_F_TIMEOUT(ev, destroy_aborts_a_waiting_importer, 60)
 	usleep(300000);
 	ASSERT_FALSE(waiter_done(&w)) TH_LOG("wait returned %d early", w.ret);
 	ASSERT_EQ(RSM_SUCCESS, seg_unexport(&e));
-	ASSERT_EQ(0, waiter_join(&w, 10))
+	ASSERT_EQ(0, seg_join_within(w.t, 10))
 		TH_LOG("the importer's wait still blocks after destroy");
 	EXPECT_EQ(RSMERR_CONN_ABORTED, w.ret);
 	EXPECT_EQ(RSMERR_CONN_ABORTED, rsm_intr_signal_wait(im, 0));

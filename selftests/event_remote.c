@@ -43,15 +43,7 @@ FIXTURE(rev) {
 
 FIXTURE_SETUP(rev)
 {
-	if (access(RSM_DEV, F_OK))
-		SETUP_SKIP(NO_DEVICE);
-	self->me = seg_env_int("RSM_NODE");
-	if (seg_env_int("RSM_NODES") < 2 || !self->me || !rsm_rdma_ctrl())
-		SETUP_SKIP("needs a cluster of two (RSM_NODES, RSM_NODE, RSM_CTRL)");
-	if (self->me != EXPORTER && self->me != IMPORTER)
-		SETUP_SKIP("node %d has no part in two-node tests", self->me);
-	ASSERT_EQ(RSM_SUCCESS,
-		  rsm_get_controller((char *)rsm_rdma_ctrl(), &self->ctl));
+	self->me = seg_cluster_setup(_metadata, 2, &self->ctl);
 }
 
 FIXTURE_TEARDOWN(rev)

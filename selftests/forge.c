@@ -123,11 +123,9 @@ struct listener {
 FIXTURE(forge) {
 	rsmapi_controller_handle_t ctl;
 	int me;
-	struct seg_exp ctlseg;
-	struct seg_imp ctlim;
+	struct seg_ctl cs;	/* the test's control segment */
 	struct listener lis;
 	int dyndbg;		/* node 1 turned rxe's message on */
-	int joined, finished;
 };
 
 static const char *const what_name[] = {
@@ -729,21 +727,12 @@ out:
 
 FIXTURE_SETUP(forge)
 {
-	if (access(RSM_DEV, F_OK))
-		SETUP_SKIP(NO_DEVICE);
-	self->me = seg_env_int("RSM_NODE");
-	if (seg_env_int("RSM_NODES") < 3 || !self->me || !rsm_rdma_ctrl())
-		SETUP_SKIP("needs a cluster of three (RSM_NODES, RSM_NODE, RSM_CTRL)");
-	if (self->me > FORGER)
-		SETUP_SKIP("node %d has no part in the forged key test",
-			   self->me);
+	self->me = seg_cluster_setup(_metadata, 3, &self->ctl);
 	if (access("/dev/infiniband/rdma_cm", F_OK))
 		SETUP_SKIP("no /dev/infiniband/rdma_cm (rdma_ucm not loaded)");
 	/* Checked on every node, so that all of them skip together. */
 	if (geteuid() || access("/proc/kcore", R_OK))
 		SETUP_SKIP("needs root and /proc/kcore to find the keys");
-	ASSERT_EQ(RSM_SUCCESS,
-		  rsm_get_controller((char *)rsm_rdma_ctrl(), &self->ctl));
 }
 
 FIXTURE_TEARDOWN(forge)
@@ -751,13 +740,7 @@ FIXTURE_TEARDOWN(forge)
 	if (self->dyndbg)
 		rxe_no_mr_message(0);
 	listen_free(&self->lis);
-	if (self->joined && !self->finished)
-		seg_report_failed(&self->ctlim, self->ctl, EXPORTER, CTL_ID,
-				  self->me, 20);
-	seg_disconnect(&self->ctlim);
-	if (self->ctlseg.h && !self->finished)
-		seg_set_word(&self->ctlseg, 0, SEG_PH_FAILED);
-	seg_unexport(&self->ctlseg);
+	seg_ctl_close(&self->cs, self->ctl, self->me);
 	if (self->ctl)
 		rsm_release_controller(self->ctl);
 }
@@ -769,44 +752,23 @@ static void open_ctl(struct __test_metadata *_metadata,
 		{ GRANTED, 0666 }, { FORGER, 0666 },
 	};
 
-	ASSERT_EQ(RSM_SUCCESS,
-		  seg_export(&self->ctlseg, self->ctl, seg_pg(), 0, 0));
-	memset(self->ctlseg.mem, 0, self->ctlseg.len);
-	ASSERT_EQ(RSM_SUCCESS, seg_publish(&self->ctlseg, CTL_ID, acl, 2));
+	seg_ctl_open(_metadata, &self->cs, self->ctl, CTL_ID, acl, 2);
 }
 
 static void join_ctl(struct __test_metadata *_metadata,
 		     FIXTURE_DATA(forge) *self)
 {
-	ASSERT_EQ(RSM_SUCCESS,
-		  seg_connect(&self->ctlim, self->ctl, EXPORTER, CTL_ID,
-			      RSM_PERM_RDWR, SEG_RETRY_ALL, WAIT_S))
-		TH_LOG("no control segment %#x on node %d", CTL_ID, EXPORTER);
-	self->joined = 1;
+	seg_ctl_join(_metadata, &self->cs, self->ctl, EXPORTER, CTL_ID, WAIT_S);
 }
 
-static void await_node(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(forge) *self, int n, uint32_t ph)
-{
-	unsigned int lost;
-	uint32_t v = seg_await_word(&self->ctlseg, n, ph, n, WAIT_S, &lost);
+#define AWAIT_NODE(n, ph)						\
+	ASSERT_EQ(0, seg_ctl_await(_metadata, &self->cs, n, ph, WAIT_S))
 
-	ASSERT_EQ(ph, v) TH_LOG("phase of node %d%s (channel state %u)", n,
-				lost ? ": the channel went down" : "",
-				seg_peer_state(n));
-}
-
-#define AWAIT_NODE(n, ph)	await_node(_metadata, self, n, ph)
-
-#define AWAIT_EXPORTER(ph) do {						\
-	uint32_t _v;							\
-	ASSERT_EQ(RSM_SUCCESS,						\
-		  seg_wait_remote(&self->ctlim, 0, ph, WAIT_S, &_v));	\
-	ASSERT_EQ(ph, _v) TH_LOG("phase of node %d", EXPORTER);		\
-} while (0)
+#define AWAIT_EXPORTER(ph)						\
+	seg_ctl_await_exporter(_metadata, &self->cs, ph, WAIT_S)
 
 #define ANNOUNCE(ph)							\
-	ASSERT_EQ(RSM_SUCCESS, seg_put_word(&self->ctlim, self->me, ph))
+	ASSERT_EQ(RSM_SUCCESS, seg_put_word(&self->cs.im, self->me, ph))
 
 /*
  * Node 1: the keys of every registration rsm holds on the device, with
@@ -818,7 +780,7 @@ static void leak_keys(struct __test_metadata *_metadata,
 		      struct leak *lk)
 {
 	uint64_t data_iova = page_kva(d->mem);
-	uint64_t ctl_iova = page_kva(self->ctlseg.mem);
+	uint64_t ctl_iova = page_kva(self->cs.exp.mem);
 	struct mr_list *l = calloc(1, sizeof(*l));
 	int i, own = 0, ndata = 0, nctl = 0;
 
@@ -846,9 +808,9 @@ static void leak_keys(struct __test_metadata *_metadata,
 			k->what = LEAK_DATA;
 			k->aim = data_iova + d->len - AIM_LEN;
 			ndata++;
-		} else if (m->len == self->ctlseg.len) {
+		} else if (m->len == self->cs.exp.len) {
 			k->what = LEAK_CTL;
-			k->aim = ctl_iova + self->ctlseg.len - AIM_LEN;
+			k->aim = ctl_iova + self->cs.exp.len - AIM_LEN;
 			nctl++;
 		} else {
 			k->what = LEAK_OTHER;
@@ -890,8 +852,8 @@ static void exporter(struct __test_metadata *_metadata,
 	if (!self->dyndbg)
 		TH_LOG("cannot turn on rxe's \"%s\" message: not checking it",
 		       RXE_NO_MR);
-	memcpy(self->ctlseg.mem + LEAK_OFF, &lk, sizeof(lk));
-	seg_set_word(&self->ctlseg, 0, PH_LEAKED);
+	memcpy(self->cs.exp.mem + LEAK_OFF, &lk, sizeof(lk));
+	seg_set_word(&self->cs.exp, 0, PH_LEAKED);
 	AWAIT_NODE(FORGER, SEG_PH_DONE);
 
 	/* Each key failed rxe's lookup (key, PD, access), in both ops. */
@@ -903,15 +865,15 @@ static void exporter(struct __test_metadata *_metadata,
 		rxe_no_mr_message(0);
 	self->dyndbg = 0;
 
-	seg_set_word(&self->ctlseg, 0, PH_ATTACKED);
+	seg_set_word(&self->cs.exp, 0, PH_ATTACKED);
 	AWAIT_NODE(GRANTED, SEG_PH_DONE);
-	self->finished = 1;
+	self->cs.finished = 1;
 
 	diff = seg_diff(d.mem, ref, len);
 	EXPECT_EQ(-1, diff) TH_LOG("data segment: first wrong byte at %ld",
 				   diff);
-	EXPECT_EQ(0, memcmp(self->ctlseg.mem + LEAK_OFF, &lk, sizeof(lk)));
-	EXPECT_EQ(0, memcmp(self->ctlseg.mem + pg - AIM_LEN, zero, AIM_LEN))
+	EXPECT_EQ(0, memcmp(self->cs.exp.mem + LEAK_OFF, &lk, sizeof(lk)));
+	EXPECT_EQ(0, memcmp(self->cs.exp.mem + pg - AIM_LEN, zero, AIM_LEN))
 		TH_LOG("the end of the control segment was written");
 	/* Node 3's channel worked: its last control write is here. */
 	listen_join(&self->lis);
@@ -954,7 +916,7 @@ static void granted(struct __test_metadata *_metadata,
 	EXPECT_EQ(-1, seg_diff(buf + pg, ref + pg, pg));
 	EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&d));
 	ANNOUNCE(SEG_PH_DONE);
-	self->finished = 1;
+	self->cs.finished = 1;
 	seg_unmap(buf, len);
 }
 
@@ -975,7 +937,7 @@ static void forger(struct __test_metadata *_metadata,
 
 	AWAIT_EXPORTER(PH_LEAKED);
 	ASSERT_EQ(RSM_SUCCESS,
-		  rsm_memseg_import_get(self->ctlim.h, LEAK_OFF, &lk,
+		  rsm_memseg_import_get(self->cs.im.h, LEAK_OFF, &lk,
 					sizeof(lk)));
 	ASSERT_LT(0, lk.n);
 	ASSERT_GE(LEAK_MAX, lk.n);
@@ -1003,7 +965,7 @@ static void forger(struct __test_metadata *_metadata,
 		}
 	}
 	ANNOUNCE(SEG_PH_DONE);
-	self->finished = 1;
+	self->cs.finished = 1;
 }
 
 TEST_F_TIMEOUT(forge, leaked_keys_of_another_node_are_refused_by_the_hca,

@@ -30,7 +30,6 @@
  * Also checked: no channel is dropped by what we do (the kernel log gets
  * no "dropping the channel" from this node during the run).
  */
-#include <dirent.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
@@ -45,12 +44,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include <linux/genetlink.h>
-#include <linux/netlink.h>
-
 #include "kselftest_harness.h"
 #include "rsm_test.h"
-#include <linux/rsm_netlink.h>
+#include "rsm_nl.h"
 
 #define FUZZ_CALLS_DEFAULT	1000000UL
 #define FUZZ_SEED_DEFAULT	0x5253u
@@ -115,182 +111,6 @@ static const int rsm_errnos[] = {
 	EKEYREJECTED, EACCES, EHOSTUNREACH, ECONNABORTED, EIO, EAGAIN, EINTR,
 	EALREADY, EADDRINUSE, ENOSPC, EOPNOTSUPP, EPROTO,
 };
-
-/* Counters */
-
-struct nl {
-	int fd;
-	__u16 family;
-	__u32 seq;
-};
-
-struct nl_req {
-	struct nlmsghdr n;
-	struct genlmsghdr g;
-	char attrs[64];
-};
-
-static void nl_close(struct nl *nl)
-{
-	if (nl->fd >= 0)
-		close(nl->fd);
-	nl->fd = -1;
-}
-
-/*
- * Send a request of @type/@cmd with one string attribute (or none) and
- * hand every attribute of the first reply to @cb; 0 or a negative errno.
- */
-static int nl_call(struct nl *nl, __u16 type, __u8 cmd, __u16 attr,
-		   const char *str,
-		   void (*cb)(struct nlattr *a, void *data), void *data)
-{
-	struct nl_req req = { 0 };
-	char buf[8192];
-	struct nlmsghdr *h;
-	struct nlattr *a;
-	size_t slen;
-	ssize_t n;
-	int len;
-
-	req.n.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
-	req.n.nlmsg_type = type;
-	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	req.n.nlmsg_seq = ++nl->seq;
-	req.g.cmd = cmd;
-	req.g.version = 1;
-	if (str) {
-		slen = strlen(str) + 1;
-		a = (struct nlattr *)req.attrs;
-		a->nla_type = attr;
-		a->nla_len = NLA_HDRLEN + slen;
-		memcpy((char *)a + NLA_HDRLEN, str, slen);
-		req.n.nlmsg_len += NLA_ALIGN(a->nla_len);
-	}
-	if (send(nl->fd, &req, req.n.nlmsg_len, 0) < 0)
-		return -errno;
-	for (;;) {
-		n = recv(nl->fd, buf, sizeof(buf), 0);
-		if (n < 0)
-			return -errno;
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
-		     h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_seq != nl->seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_ERROR)
-				return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
-			if (h->nlmsg_type == NLMSG_DONE)
-				return 0;
-			len = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-			a = (struct nlattr *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
-			while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-			       a->nla_len <= len) {
-				cb(a, data);
-				len -= NLA_ALIGN(a->nla_len);
-				a = (struct nlattr *)((char *)a +
-						      NLA_ALIGN(a->nla_len));
-			}
-		}
-	}
-}
-
-static void family_cb(struct nlattr *a, void *data)
-{
-	if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID &&
-	    a->nla_len >= NLA_HDRLEN + 2)
-		memcpy(data, (char *)a + NLA_HDRLEN, 2);
-}
-
-static int nl_open(struct nl *nl)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int ret;
-
-	nl->seq = time(NULL);
-	nl->family = 0;
-	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (nl->fd < 0)
-		return -errno;
-	if (bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		ret = -errno;
-		nl_close(nl);
-		return ret;
-	}
-	ret = nl_call(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
-		      CTRL_ATTR_FAMILY_NAME, RSM_GENL_NAME, family_cb,
-		      &nl->family);
-	if (!ret && !nl->family)
-		ret = -ENOENT;
-	if (ret)
-		nl_close(nl);
-	return ret;
-}
-
-static void counters_cb(struct nlattr *a, void *data)
-{
-	__u64 *cnt = data;
-	struct nlattr *c;
-	int len;
-
-	if ((a->nla_type & NLA_TYPE_MASK) != RSM_A_COUNTERS)
-		return;
-	len = a->nla_len - NLA_HDRLEN;
-	c = (struct nlattr *)((char *)a + NLA_HDRLEN);
-	while (len >= NLA_HDRLEN && c->nla_len >= NLA_HDRLEN &&
-	       c->nla_len <= len) {
-		if (c->nla_type <= RSM_CNT_MAX &&
-		    c->nla_len == NLA_HDRLEN + sizeof(__u64))
-			memcpy(&cnt[c->nla_type], (char *)c + NLA_HDRLEN,
-			       sizeof(__u64));
-		len -= NLA_ALIGN(c->nla_len);
-		c = (struct nlattr *)((char *)c + NLA_ALIGN(c->nla_len));
-	}
-}
-
-/* RSM_A_COUNTERS; cnt[RSM_CNT_UNSPEC] is 1 when they were there. */
-static int read_counters(struct nl *nl, __u64 cnt[RSM_CNT_MAX + 1])
-{
-	int ret;
-
-	memset(cnt, 0, sizeof(__u64) * (RSM_CNT_MAX + 1));
-	cnt[RSM_CNT_UNSPEC] = ~0ULL;
-	ret = nl_call(nl, nl->family, RSM_CMD_NODE_GET, 0, NULL, counters_cb,
-		      cnt);
-	cnt[RSM_CNT_UNSPEC] = cnt[RSM_CNT_EXPORTS] != ~0ULL;
-	return ret;
-}
-
-static const char * const cnt_names[RSM_CNT_MAX + 1] = {
-	[RSM_CNT_EXPORTS] = "exports",
-	[RSM_CNT_IMPORTS] = "imports",
-	[RSM_CNT_GRANTS] = "grants",
-	[RSM_CNT_PINNED_PAGES] = "pinned_pages",
-	[RSM_CNT_CONNS] = "conns",
-	[RSM_CNT_MRS] = "mrs",
-	[RSM_CNT_CACHED_PAGES] = "cached_pages",
-};
-
-/* What must come back exactly: everything but the channel connections. */
-static bool counters_equal(const __u64 *a, const __u64 *b)
-{
-	int i;
-
-	for (i = RSM_CNT_EXPORTS; i <= RSM_CNT_MAX; i++)
-		if (i != RSM_CNT_CONNS && a[i] != b[i])
-			return false;
-	return true;
-}
-
-static void counters_str(const __u64 *c, char *buf, size_t size)
-{
-	int i, n = 0;
-
-	buf[0] = 0;
-	for (i = RSM_CNT_EXPORTS; i <= RSM_CNT_MAX && n < (int)size; i++)
-		n += snprintf(buf + n, size - n, " %s %llu",
-			      cnt_names[i] ? cnt_names[i] : "?",
-			      (unsigned long long)c[i]);
-}
 
 /* Random numbers: xorshift64*, one generator per thread. */
 
@@ -670,18 +490,24 @@ static void ctrl_name(struct rng *r, char *name, bool rdma)
 		       RSM_CTRL_NAME_MAX - strlen(name) - 1);
 }
 
+/* The call must fail with EINVAL: @what was made invalid. */
+static void want_einval(struct call *c, const char *what)
+{
+	c->what = what;
+	c->must_einval = true;
+}
+
 /* A name field made invalid: no NUL in the array, or empty. */
 static void bad_name(struct call *c, struct rng *r, char *name)
 {
 	if (chance(r, 70)) {
 		memset(name, 'a' + below(r, 26), RSM_CTRL_NAME_MAX);
-		c->what = "name without NUL";
+		want_einval(c, "name without NUL");
 	} else {
 		memset(name, 0, RSM_CTRL_NAME_MAX);
 		name[1 + below(r, RSM_CTRL_NAME_MAX - 1)] = 'x';
-		c->what = "empty name";
+		want_einval(c, "empty name");
 	}
-	c->must_einval = true;
 }
 
 static __u64 ctrl_id(struct rng *r, bool rdma)
@@ -768,13 +594,11 @@ static void gen_api(struct call *c, struct rng *r, bool mutate)
 		break;
 	case 1:
 		a->reserved = pick_u32(r) | 1 << below(r, 32);
-		c->what = "reserved";
-		c->must_einval = true;
+		want_einval(c, "reserved");
 		break;
 	case 2:
 		a->features = pick_u64(r) | 1ULL << below(r, 64);
-		c->what = "unknown feature";
-		c->must_einval = true;
+		want_einval(c, "unknown feature");
 		break;
 	default:
 		a->ioctls = pick_u64(r);
@@ -802,8 +626,7 @@ static void gen_ctrl(struct call *c, struct rng *r, bool mutate)
 	case 0:
 		if (by_index) {
 			a->name[below(r, sizeof(a->name))] = 1 + below(r, 255);
-			c->what = "name with BY_INDEX";
-			c->must_einval = true;
+			want_einval(c, "name with BY_INDEX");
 		} else {
 			bad_name(c, r, a->name);
 		}
@@ -811,19 +634,16 @@ static void gen_ctrl(struct call *c, struct rng *r, bool mutate)
 	case 1:
 		if (!by_index) {
 			a->index = pick_u32(r) | 1;
-			c->what = "index without BY_INDEX";
-			c->must_einval = true;
+			want_einval(c, "index without BY_INDEX");
 		}
 		break;
 	case 2:
 		a->flags |= 2u << below(r, 31);
-		c->what = "unknown flag";
-		c->must_einval = true;
+		want_einval(c, "unknown flag");
 		break;
 	default:
 		a->reserved = pick_u32(r) | 1;
-		c->what = "reserved";
-		c->must_einval = true;
+		want_einval(c, "reserved");
 		break;
 	}
 }
@@ -842,13 +662,11 @@ static void gen_topo(struct call *c, struct fuzzer *f, bool mutate)
 	switch (below(r, 5)) {
 	case 0:
 		t->flags = pick_u32(r) | 1;
-		c->what = "flags";
-		c->must_einval = true;
+		want_einval(c, "flags");
 		break;
 	case 1:
 		t->reserved = pick_u32(r) | 1;
-		c->what = "reserved";
-		c->must_einval = true;
+		want_einval(c, "reserved");
 		break;
 	case 2:
 		t->count = pick_u32(r);
@@ -892,13 +710,11 @@ static void gen_create(struct call *c, struct fuzzer *f, bool mutate)
 		break;
 	case 1:
 		e->flags |= (__RSM_EXPORT_F_ALL + 1) << below(r, 30);
-		c->what = "unknown flag";
-		c->must_einval = true;
+		want_einval(c, "unknown flag");
 		break;
 	case 2:
 		e->reserved = pick_u32(r) | 1;
-		c->what = "reserved";
-		c->must_einval = true;
+		want_einval(c, "reserved");
 		break;
 	case 3:
 		e->vaddr = chance(r, 50) ? bad_ptr(r) : e->vaddr + pick_u64(r);
@@ -954,13 +770,11 @@ static void gen_publish(struct call *c, struct fuzzer *f, struct slot *s,
 	switch (below(r, 8)) {
 	case 0:
 		p->reserved = pick_u64(r) | 1;
-		c->what = "reserved";
-		c->must_einval = true;
+		want_einval(c, "reserved");
 		break;
 	case 1:
 		p->acl_len = RSM_ACL_MAX + 1 + below(r, 1000);
-		c->what = "acl_len";
-		c->must_einval = true;
+		want_einval(c, "acl_len");
 		break;
 	case 2:
 		p->acl_len = 1 + below(r, RSM_ACL_MAX);
@@ -969,16 +783,14 @@ static void gen_publish(struct call *c, struct fuzzer *f, struct slot *s,
 	case 3:
 		if (p->acl_len) {
 			acl[below(r, p->acl_len)].perm |= 01000 << below(r, 22);
-			c->what = "permission bits";
-			c->must_einval = true;
+			want_einval(c, "permission bits");
 		}
 		break;
 	case 4:
 		if (p->acl_len) {
 			acl[below(r, p->acl_len)].node = chance(r, 50) ? 0 :
 				RSM_NODE_ID_MAX + 1 + below(r, 1000);
-			c->what = "access list node";
-			c->must_einval = true;
+			want_einval(c, "access list node");
 		}
 		break;
 	case 5:
@@ -1040,15 +852,12 @@ static void gen_connect(struct call *c, struct rng *r, bool mutate)
 		break;
 	case 1:
 		ic->reserved = pick_u32(r) | 1;
-		c->what = "reserved";
-		c->must_einval = true;
+		want_einval(c, "reserved");
 		break;
 	case 2:
 		ic->perm = pick_u32(r);
-		if (ic->perm & ~0600u) {
-			c->what = "permission bits";
-			c->must_einval = true;
-		}
+		if (ic->perm & ~0600u)
+			want_einval(c, "permission bits");
 		break;
 	case 3:
 		ic->node = node_id(r);
@@ -1122,18 +931,15 @@ static void gen_vec(struct call *c, struct fuzzer *f, struct slot *s,
 	switch (below(r, 6)) {
 	case 0:
 		v->flags = pick_u32(r) | 1;
-		c->what = "flags";
-		c->must_einval = true;
+		want_einval(c, "flags");
 		break;
 	case 1:
 		v->reserved = pick_u32(r) | 1;
-		c->what = "reserved";
-		c->must_einval = true;
+		want_einval(c, "reserved");
 		break;
 	case 2:
 		v->count = chance(r, 50) ? 0 : RSM_IOV_MAX + 1 + below(r, 100);
-		c->what = "count";
-		c->must_einval = true;
+		want_einval(c, "count");
 		break;
 	case 3:
 		v->iov = bad_ptr(r);
@@ -1161,15 +967,12 @@ static void gen_barrier(struct call *c, struct fuzzer *f, bool mutate)
 	switch (below(r, 3)) {
 	case 0:
 		b->reserved = pick_u32(r) | 1;
-		c->what = "reserved";
-		c->must_einval = true;
+		want_einval(c, "reserved");
 		break;
 	case 1:
 		b->op = pick_u32(r);
-		if (b->op < RSM_BARRIER_OPEN || b->op > RSM_BARRIER_ORDER) {
-			c->what = "op";
-			c->must_einval = true;
-		}
+		if (b->op < RSM_BARRIER_OPEN || b->op > RSM_BARRIER_ORDER)
+			want_einval(c, "op");
 		break;
 	default:
 		b->token = pick_u64(r);
@@ -1186,12 +989,11 @@ static void gen_signal(struct call *c, struct rng *r, bool mutate)
 		return;
 	if (chance(r, 50)) {
 		s->flags |= (__RSM_SIGNAL_F_ALL + 1) << below(r, 31);
-		c->what = "unknown flag";
+		want_einval(c, "unknown flag");
 	} else {
 		s->reserved = pick_u32(r) | 1;
-		c->what = "reserved";
+		want_einval(c, "reserved");
 	}
-	c->must_einval = true;
 }
 
 /* The command for a pool file, by what we believe it is. */
@@ -1996,18 +1798,11 @@ static bool preempt_set(const char *mode)
 static const char *preempt_full(void)
 {
 	char buf[128], *o, *c;
-	ssize_t n;
-	int fd;
 
-	fd = open(PREEMPT_CTL, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && !mount("debugfs", "/sys/kernel/debug", "debugfs", 0,
-			     NULL))
-		fd = open(PREEMPT_CTL, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (rsm_read_text(PREEMPT_CTL, buf, sizeof(buf)) < 0 &&
+	    (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) ||
+	     rsm_read_text(PREEMPT_CTL, buf, sizeof(buf)) < 0))
 		return "unchanged (no " PREEMPT_CTL ")";
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = 0;
 	o = strchr(buf, '(');
 	c = o ? strchr(o, ')') : NULL;
 	if (!c || c - o - 1 >= (int)sizeof(preempt_was))
@@ -2032,27 +1827,14 @@ static void preempt_restore(void)
 
 FIXTURE(fuzz) {
 	int fd;
-	struct nl nl;
-	bool counters;
+	bool counters;		/* base holds the counters before */
 	__u64 seed;
-	__u64 base[RSM_CNT_MAX + 1];
+	struct rsm_node_info base;
 	int stable[STABLE_SEGS];
 	char *mem;
 	size_t mem_len;
 	char *thread_mem;
 };
-
-static __u64 env_u64(const char *name, __u64 dflt)
-{
-	const char *s = getenv(name);
-	char *end;
-	__u64 v;
-
-	if (!s || !*s)
-		return dflt;
-	v = strtoull(s, &end, 0);
-	return *end ? dflt : v;
-}
 
 static int query(int fd, const char *name, struct rsm_ctrl_attr *a)
 {
@@ -2094,7 +1876,6 @@ FIXTURE_SETUP(fuzz)
 	size_t off;
 	int i, memfd;
 
-	self->nl.fd = -1;
 	for (i = 0; i < STABLE_SEGS; i++)
 		self->stable[i] = -1;
 	self->fd = rsm_open();
@@ -2103,7 +1884,7 @@ FIXTURE_SETUP(fuzz)
 			   strerror(errno));
 	memset(&fz, 0, sizeof(fz));
 	fz.pg = sysconf(_SC_PAGESIZE);
-	self->seed = env_u64("RSM_FUZZ_SEED", FUZZ_SEED_DEFAULT);
+	self->seed = rsm_env_u64("RSM_FUZZ_SEED", FUZZ_SEED_DEFAULT);
 	ASSERT_EQ(0, rsm_ioctl_err(self->fd, RSM_IOC_API, &api));
 	fz.ioctls = api.ioctls;
 	ASSERT_EQ(0, query(self->fd, RSM_CTRL_LOOPBACK_NAME, &a));
@@ -2153,10 +1934,7 @@ FIXTURE_SETUP(fuzz)
 	ASSERT_EQ(0, pipe2(&fz.others[4], O_CLOEXEC));
 	ASSERT_EQ(-1, fcntl(CLOSED_FD, F_GETFD));
 
-	if (nl_open(&self->nl) == 0 &&
-	    read_counters(&self->nl, self->base) == 0 &&
-	    self->base[RSM_CNT_UNSPEC])
-		self->counters = true;
+	self->counters = !rsm_node_get(&self->base);
 }
 
 FIXTURE_TEARDOWN(fuzz)
@@ -2169,26 +1947,10 @@ FIXTURE_TEARDOWN(fuzz)
 	for (i = 0; i < NSLOTS; i++)
 		if (fz.slots[i].fd > 0)
 			close(fz.slots[i].fd);
-	nl_close(&self->nl);
 	if (self->fd >= 0)
 		close(self->fd);
 	preempt_restore();
 	set_touch_handler(false);
-}
-
-/* Wait for the counters to come back to @want; false if they did not. */
-static bool counters_settle(struct nl *nl, const __u64 *want, __u64 *now)
-{
-	int i;
-
-	for (i = 0; i < SETTLE_SECONDS * 10; i++) {
-		if (read_counters(nl, now))
-			return false;
-		if (counters_equal(want, now))
-			return true;
-		usleep(100000);
-	}
-	return false;
 }
 
 /* Every output field is written: none of the 0xa5 fill comes back. */
@@ -2371,46 +2133,6 @@ static void stable_exports(struct __test_metadata *_metadata,
 	}
 }
 
-/* Print the kernel stacks of every blocked task (we are root). */
-static void dump_blocked(void)
-{
-	char path[300], buf[4096], *p;
-	struct dirent *d;
-	ssize_t n;
-	DIR *dir;
-	int fd;
-
-	dir = opendir("/proc");
-	if (!dir)
-		return;
-	while ((d = readdir(dir))) {
-		if (d->d_name[0] < '1' || d->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", d->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		buf[n > 0 ? n : 0] = 0;
-		p = strrchr(buf, ')');
-		if (!p || p[1] != ' ' || p[2] != 'D')
-			continue;
-		printf("# blocked: %.*s\n", (int)(p + 1 - buf), buf);
-		snprintf(path, sizeof(path), "/proc/%s/stack", d->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		buf[n > 0 ? n : 0] = 0;
-		for (p = strtok(buf, "\n"); p; p = strtok(NULL, "\n"))
-			printf("#   %s\n", p);
-	}
-	closedir(dir);
-	fflush(stdout);
-}
-
 /*
  * Wait for the threads; when no call returns for STALL_SECONDS, print
  * every blocked task's kernel stack: a hang is a finding, and the
@@ -2431,48 +2153,11 @@ static bool watch_threads(struct fuzzer *f)
 		if (idle == STALL_SECONDS) {
 			printf("# no ioctl returned for %d s: a hang; blocked tasks:\n",
 			       STALL_SECONDS);
-			dump_blocked();
+			rsm_dump_blocked();
 			stalled = true;
 		}
 	}
 	return !stalled;
-}
-
-/* The kernel log from now on (we are root), or -1. */
-static int kmsg_open(void)
-{
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-
-	if (fd >= 0)
-		lseek(fd, 0, SEEK_END);
-	return fd;
-}
-
-/* Channels this node dropped since kmsg_open(), printed; closes @fd. */
-static int kmsg_channel_drops(int fd)
-{
-	char rec[1024];
-	int drops = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return 0;
-	for (;;) {
-		n = read(fd, rec, sizeof(rec) - 1);
-		if (n < 0 && errno == EPIPE)
-			continue;	/* overwritten records */
-		if (n <= 0)
-			break;
-		rec[n] = 0;
-		/* Not when the peer went away (retries exceeded, flushes). */
-		if (strstr(rec, "rsm: ") && strstr(rec, "dropping the channel") &&
-		    !strstr(rec, "retry") && !strstr(rec, "flush")) {
-			drops++;
-			printf("# kernel: %s", strchr(rec, ';') ? strchr(rec, ';') + 1 : rec);
-		}
-	}
-	close(fd);
-	return drops;
 }
 
 /* The most frequent errnos of a command, for the log. */
@@ -2528,10 +2213,9 @@ TEST_F_TIMEOUT(fuzz, random_ioctls_leak_nothing, 3600)
 {
 	struct fuzzer f[NTHREADS];
 	pthread_t th[NTHREADS];
-	__u64 calls = env_u64("RSM_FUZZ_CALLS", FUZZ_CALLS_DEFAULT);
-	__u64 now[RSM_CNT_MAX + 1];
+	__u64 calls = rsm_env_u64("RSM_FUZZ_CALLS", FUZZ_CALLS_DEFAULT);
 	struct timespec t0, t1;
-	char b0[256], b1[256];
+	char b0[256];
 	unsigned long total = 0;
 	double secs;
 	int i, j, kmsg;
@@ -2542,7 +2226,7 @@ TEST_F_TIMEOUT(fuzz, random_ioctls_leak_nothing, 3600)
 	       (unsigned long long)self->seed, (unsigned long long)calls,
 	       NTHREADS, fz.node, fz.other, fz.rdma ? fz.rdma : "none");
 	TH_LOG("preemption: %s", preempt_full());
-	kmsg = kmsg_open();
+	kmsg = rsm_kmsg_open();
 	set_touch_handler(true);
 	stable_exports(_metadata, self);
 	for (i = 0; i < NSLOTS; i++) {
@@ -2567,7 +2251,7 @@ TEST_F_TIMEOUT(fuzz, random_ioctls_leak_nothing, 3600)
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, fuzz_thread, &f[i]));
 	}
 	EXPECT_TRUE(watch_threads(f));
-	EXPECT_EQ(0, kmsg_channel_drops(kmsg));
+	EXPECT_EQ(0, rsm_kmsg_channel_drops(kmsg));
 	for (i = 0; i < NTHREADS; i++) {
 		pthread_join(th[i], NULL);
 		total += f[i].calls;
@@ -2604,16 +2288,10 @@ TEST_F_TIMEOUT(fuzz, random_ioctls_leak_nothing, 3600)
 	close_stable_exports(self);
 	if (!self->counters)
 		return;
-	ASSERT_EQ(0, read_counters(&self->nl, now));
-	counters_str(self->base, b0, sizeof(b0));
-	if (!counters_settle(&self->nl, self->base, now)) {
-		counters_str(now, b1, sizeof(b1));
-		TH_LOG("counters before:%s", b0);
-		TH_LOG("counters after: %s", b1);
-		EXPECT_TRUE(counters_equal(self->base, now));
-	} else {
-		TH_LOG("counters back to:%s", b0);
-	}
+	rsm_cnt_str(self->base.cnt, b0, sizeof(b0));
+	TH_LOG("counters before:%s", b0);
+	EXPECT_TRUE(rsm_cnt_settle(_metadata, self->base.cnt, false,
+				   SETTLE_SECONDS));
 }
 
 TEST_HARNESS_MAIN

@@ -26,13 +26,10 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <sys/socket.h>
 
 #include "kselftest_harness.h"
 #include "seg_test.h"
-#include <linux/genetlink.h>
-#include <linux/netlink.h>
-#include <linux/rsm_netlink.h>
+#include "rsm_nl.h"
 
 #define EXPORTER	1
 #define IMPORTER	2
@@ -54,18 +51,10 @@ FIXTURE(death) {
 
 FIXTURE_SETUP(death)
 {
-	if (access(RSM_DEV, F_OK))
-		SETUP_SKIP(NO_DEVICE);
-	self->me = seg_env_int("RSM_NODE");
 	self->dead = seg_env_int("RSM_DEAD_NODE");
 	if (!self->dead)
 		SETUP_SKIP("RSM_DEAD_NODE unset: no node dies in this run");
-	if (seg_env_int("RSM_NODES") < 2 || !self->me || !rsm_rdma_ctrl())
-		SETUP_SKIP("needs a cluster of two (RSM_NODES, RSM_NODE, RSM_CTRL)");
-	if (self->me != EXPORTER && self->me != IMPORTER)
-		SETUP_SKIP("node %d has no part in two-node tests", self->me);
-	ASSERT_EQ(RSM_SUCCESS,
-		  rsm_get_controller((char *)rsm_rdma_ctrl(), &self->ctl));
+	self->me = seg_cluster_setup(_metadata, 2, &self->ctl);
 }
 
 FIXTURE_TEARDOWN(death)
@@ -130,169 +119,6 @@ static void die_now(struct __test_metadata *_metadata)
 	ret = system("selftests/qemu/die");
 	sleep(60);
 	ASSERT_TRUE(0) TH_LOG("still alive after dying (die: %d)", ret);
-}
-
-/*
- * The module's object counters (RSM_CMD_NODE_GET over generic netlink,
- * what `rsmadm node show` prints): they tell whether a dead node's
- * imports, grants and registrations were really let go.
- */
-struct cnt {
-	uint64_t v[RSM_CNT_MAX + 1];
-};
-
-static const char *const cnt_name[RSM_CNT_MAX + 1] = {
-	[RSM_CNT_EXPORTS] = "exports",
-	[RSM_CNT_IMPORTS] = "imports",
-	[RSM_CNT_GRANTS] = "grants",
-	[RSM_CNT_PINNED_PAGES] = "pinned_pages",
-	[RSM_CNT_CONNS] = "conns",
-	[RSM_CNT_MRS] = "mrs",
-	[RSM_CNT_CACHED_PAGES] = "cached_pages",
-};
-
-/* A generic netlink request with room for one small attribute. */
-struct nl_req {
-	struct nlmsghdr nh;
-	struct genlmsghdr gh;
-	char attrs[32];
-};
-
-/* The attribute of @type among the @len bytes at @a, or NULL. */
-static const struct nlattr *nl_find(const void *a, int len, int type)
-{
-	const struct nlattr *na = a;
-
-	while (len >= NLA_HDRLEN && na->nla_len >= NLA_HDRLEN &&
-	       na->nla_len <= len) {
-		if ((na->nla_type & NLA_TYPE_MASK) == type)
-			return na;
-		len -= NLA_ALIGN(na->nla_len);
-		na = (const void *)((const char *)na + NLA_ALIGN(na->nla_len));
-	}
-	return NULL;
-}
-
-/*
- * Send @req on @fd and return the attributes of the answer (in @buf) and
- * their length in *@len; NULL on any error.
- */
-static const void *nl_ask(int fd, struct nl_req *req, void *buf, size_t size,
-			  int *len)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	const struct nlmsghdr *nh = buf;
-	ssize_t n;
-
-	req->nh.nlmsg_flags = NLM_F_REQUEST;
-	if (sendto(fd, req, req->nh.nlmsg_len, 0, (struct sockaddr *)&sa,
-		   sizeof(sa)) < 0)
-		return NULL;
-	n = recv(fd, buf, size, 0);
-	if (n < 0 || !NLMSG_OK(nh, (size_t)n) || nh->nlmsg_type == NLMSG_ERROR ||
-	    nh->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN))
-		return NULL;
-	*len = nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-	return (const char *)NLMSG_DATA(nh) + GENL_HDRLEN;
-}
-
-/* Read the counters into @c: 0, or -1 (no module, no netlink). */
-static int cnt_read(struct cnt *c)
-{
-	static const char family[] = RSM_GENL_NAME;
-	const struct nlattr *na, *nest = NULL;
-	struct nl_req req = {};
-	struct nlattr *name;
-	uint64_t buf[1024];
-	uint16_t id;
-	const void *a;
-	int fd, len;
-
-	memset(c, 0, sizeof(*c));
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd < 0)
-		return -1;
-	/* The family's id, from the generic netlink controller. */
-	req.nh.nlmsg_type = GENL_ID_CTRL;
-	req.gh.cmd = CTRL_CMD_GETFAMILY;
-	req.gh.version = 1;
-	name = (struct nlattr *)req.attrs;
-	name->nla_type = CTRL_ATTR_FAMILY_NAME;
-	name->nla_len = NLA_HDRLEN + sizeof(family);
-	memcpy(req.attrs + NLA_HDRLEN, family, sizeof(family));
-	req.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN) + NLA_ALIGN(name->nla_len);
-	a = nl_ask(fd, &req, buf, sizeof(buf), &len);
-	na = a ? nl_find(a, len, CTRL_ATTR_FAMILY_ID) : NULL;
-	if (na) {
-		/* Then this node, with its counters. */
-		memcpy(&id, (const char *)na + NLA_HDRLEN, sizeof(id));
-		memset(&req, 0, sizeof(req));
-		req.nh.nlmsg_type = id;
-		req.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
-		req.gh.cmd = RSM_CMD_NODE_GET;
-		req.gh.version = RSM_GENL_VERSION;
-		a = nl_ask(fd, &req, buf, sizeof(buf), &len);
-		nest = a ? nl_find(a, len, RSM_A_COUNTERS) : NULL;
-	}
-	close(fd);
-	if (!nest)
-		return -1;
-	a = (const char *)nest + NLA_HDRLEN;
-	len = nest->nla_len - NLA_HDRLEN;
-	for (id = 0; id <= RSM_CNT_MAX; id++) {
-		na = cnt_name[id] ? nl_find(a, len, id) : NULL;
-		if (na && na->nla_len == NLA_HDRLEN + sizeof(uint64_t))
-			memcpy(&c->v[id], (const char *)na + NLA_HDRLEN,
-			       sizeof(uint64_t));
-	}
-	return 0;
-}
-
-/* Every counter but conns is back at @base (conns: see cnt_settle()). */
-static bool cnt_back(const struct cnt *c, const struct cnt *base)
-{
-	int i;
-
-	for (i = 0; i <= RSM_CNT_MAX; i++)
-		if (cnt_name[i] && i != RSM_CNT_CONNS && c->v[i] != base->v[i])
-			return false;
-	return true;
-}
-
-/*
- * Wait up to @secs for every counter but conns to be back at @base, and
- * with @conn_gone also conns below it (the dead node's connection freed:
- * a node with the higher id never reconnects by itself). Logs what is
- * not back. Returns whether all was.
- */
-static bool cnt_settle(struct __test_metadata *_metadata,
-		       const struct cnt *base, bool conn_gone, double secs)
-{
-	double end = seg_now() + secs;
-	int i, ok, err;
-	struct cnt c;
-
-	for (;;) {
-		err = cnt_read(&c);
-		ok = !err && cnt_back(&c, base) &&
-		     (!conn_gone || c.v[RSM_CNT_CONNS] < base->v[RSM_CNT_CONNS]);
-		if (ok || seg_now() >= end)
-			break;
-		usleep(50000);
-	}
-	if (err)
-		TH_LOG("no counters from netlink");
-	for (i = 0; !ok && !err && i <= RSM_CNT_MAX; i++) {
-		if (i == RSM_CNT_CONNS && conn_gone &&
-		    c.v[i] >= base->v[i])
-			TH_LOG("counter conns is %ju, was %ju: not freed",
-			       (uintmax_t)c.v[i], (uintmax_t)base->v[i]);
-		else if (cnt_name[i] && c.v[i] != base->v[i] &&
-			 i != RSM_CNT_CONNS)
-			TH_LOG("counter %s is %ju, was %ju", cnt_name[i],
-			       (uintmax_t)c.v[i], (uintmax_t)base->v[i]);
-	}
-	return ok;
 }
 
 /*
@@ -372,19 +198,6 @@ static bool writer_done(struct writer *w)
 	return __atomic_load_n(&w->done, __ATOMIC_ACQUIRE);
 }
 
-/* Join within @secs: 0, or ETIMEDOUT if the thread is still in a call. */
-static int join_within(pthread_t t, double secs)
-{
-	struct timespec ts;
-	double end;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	end = ts.tv_sec + ts.tv_nsec / 1e9 + secs;
-	ts.tv_sec = (time_t)end;
-	ts.tv_nsec = (long)((end - ts.tv_sec) * 1e9);
-	return pthread_timedjoin_np(t, NULL, &ts);
-}
-
 /*
  * Wait up to @secs until every writer of @w[@n] completed a put; false
  * if one did not, or stopped.
@@ -458,15 +271,15 @@ TEST_F_TIMEOUT(death, dead_exporter_aborts_the_waiter_and_the_writers, 300)
 		/* Static: the threads use them even after a failed ASSERT. */
 		static struct seg_imp im, imb;
 		static struct writer w[2];
-		struct cnt c0, c;
+		struct rsm_node_info c0, c;
 		uint64_t v = 0;
 		int i, ret;
 
-		ASSERT_EQ(0, cnt_read(&c0)) TH_LOG("no counters from netlink");
+		ASSERT_EQ(0, rsm_node_get(&c0)) TH_LOG("no counters from netlink");
 		IMPORT(&im, ND_ID(1));
 		IMPORT(&imb, ND_ID(1));
-		ASSERT_EQ(0, cnt_read(&c));
-		ASSERT_EQ(c0.v[RSM_CNT_IMPORTS] + 2, c.v[RSM_CNT_IMPORTS]);
+		ASSERT_EQ(0, rsm_node_get(&c));
+		ASSERT_EQ(c0.cnt[RSM_CNT_IMPORTS] + 2, c.cnt[RSM_CNT_IMPORTS]);
 		ASSERT_EQ(RSM_SUCCESS,
 			  rsm_memseg_import_set_mode(imb.h,
 						     RSM_BARRIER_MODE_EXPLICIT));
@@ -495,7 +308,7 @@ TEST_F_TIMEOUT(death, dead_exporter_aborts_the_waiter_and_the_writers, 300)
 			usleep(10000);
 		for (i = 0; i < 2; i++) {
 			__atomic_store_n(&w[i].stop, 1, __ATOMIC_RELEASE);
-			ASSERT_EQ(0, join_within(w[i].t, 5))
+			ASSERT_EQ(0, seg_join_within(w[i].t, 5))
 				TH_LOG("writer %d hangs in %s after %ju puts", i,
 				       w[i].call, (uintmax_t)writer_puts(&w[i]));
 		}
@@ -526,8 +339,8 @@ TEST_F_TIMEOUT(death, dead_exporter_aborts_the_waiter_and_the_writers, 300)
 		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&im));
 		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&imb));
 		/* Nothing is left behind, and the connection is freed. */
-		EXPECT_TRUE(cnt_settle(_metadata, &c0, true,
-				       detection_limit()));
+		EXPECT_TRUE(rsm_cnt_settle(_metadata, c0.cnt, true,
+					   detection_limit()));
 	}
 }
 
@@ -541,7 +354,7 @@ TEST_F_TIMEOUT(death, dead_exporter_aborts_the_waiter_and_the_writers, 300)
 struct watcher {
 	pthread_t t;
 	struct seg_exp *b;
-	const struct cnt *base;
+	const __u64 *base;	/* counters */
 	double until;		/* gives up then */
 	uint64_t first;		/* the window's word 0 when it started */
 	int changes;		/* times word 0 changed */
@@ -554,7 +367,8 @@ static void *watcher_fn(void *arg)
 {
 	struct watcher *wa = arg;
 	uint64_t v, was = wa->first;
-	struct cnt c;
+	const __u64 *base = wa->base;
+	struct rsm_node_info c;
 	int n;
 
 	for (n = 0; seg_now() < wa->until; n++) {
@@ -565,10 +379,10 @@ static void *watcher_fn(void *arg)
 			was = v;
 		}
 		if (n % 5 == 0) {
-			if (cnt_read(&c)) {
+			if (rsm_node_get(&c)) {
 				wa->cnt_errors++;
-			} else if (c.v[RSM_CNT_GRANTS] == wa->base->v[RSM_CNT_GRANTS] &&
-				   c.v[RSM_CNT_MRS] == wa->base->v[RSM_CNT_MRS]) {
+			} else if (c.cnt[RSM_CNT_GRANTS] == base[RSM_CNT_GRANTS] &&
+				   c.cnt[RSM_CNT_MRS] == base[RSM_CNT_MRS]) {
 				wa->released = seg_now();
 				break;
 			}
@@ -607,21 +421,21 @@ TEST_F_TIMEOUT(death, dead_importer_is_released_and_the_exporter_stays_usable,
 		struct seg_exp fresh;
 		struct seg_imp local;
 		uint8_t *pat;
-		struct cnt c0, c;
+		struct rsm_node_info c0, c;
 		long bad;
 		int i;
 
-		ASSERT_EQ(0, cnt_read(&c0)) TH_LOG("no counters from netlink");
+		ASSERT_EQ(0, rsm_node_get(&c0)) TH_LOG("no counters from netlink");
 		EXPORT(&e, ND_ID(2), 2);
 		EXPORT(&b, ND_ID(2) + 1, 3);
 		AWAIT(e.h, WAIT_MS);
 		/* Node 2 writes into @b, and dies a second after its event. */
 		t_ev = seg_now();
-		ASSERT_EQ(0, cnt_read(&c));
-		ASSERT_EQ(c0.v[RSM_CNT_GRANTS] + 2, c.v[RSM_CNT_GRANTS]);
-		ASSERT_LT(c0.v[RSM_CNT_MRS], c.v[RSM_CNT_MRS]);
+		ASSERT_EQ(0, rsm_node_get(&c));
+		ASSERT_EQ(c0.cnt[RSM_CNT_GRANTS] + 2, c.cnt[RSM_CNT_GRANTS]);
+		ASSERT_LT(c0.cnt[RSM_CNT_MRS], c.cnt[RSM_CNT_MRS]);
 		wa.b = &b;
-		wa.base = &c0;
+		wa.base = c0.cnt;
 		wa.first = win_word(&b, WIN);
 		wa.until = t_ev + 10 + 2 * limit;
 		ASSERT_EQ(0, pthread_create(&wa.t, NULL, watcher_fn, &wa));
@@ -638,7 +452,7 @@ TEST_F_TIMEOUT(death, dead_importer_is_released_and_the_exporter_stays_usable,
 		EXPECT_EQ(RSMERR_TIMEOUT, rsm_intr_signal_wait(e.h, 1000));
 
 		/* The death released the grants of @b, which stayed published. */
-		ASSERT_EQ(0, join_within(wa.t, wa.until + 5 - seg_now()));
+		ASSERT_EQ(0, seg_join_within(wa.t, wa.until + 5 - seg_now()));
 		TH_LOG("node 2 wrote %d times after its event", wa.changes);
 		EXPECT_EQ(0, wa.cnt_errors);
 		EXPECT_GT(wa.changes, 0) TH_LOG("node 2 was not writing");
@@ -704,7 +518,7 @@ TEST_F_TIMEOUT(death, dead_importer_is_released_and_the_exporter_stays_usable,
 		 * Everything is back but conns: node 1 has the lower id and
 		 * keeps trying to reach node 2.
 		 */
-		EXPECT_TRUE(cnt_settle(_metadata, &c0, false, limit));
+		EXPECT_TRUE(rsm_cnt_settle(_metadata, c0.cnt, false, limit));
 	} else {
 		static struct seg_imp im, imb;	/* static: the writer's */
 		static struct writer w;

@@ -46,24 +46,13 @@
 FIXTURE(remote) {
 	rsmapi_controller_handle_t ctl;
 	int me;
-	struct seg_exp ctlseg;	/* exporter: the control segment */
-	struct seg_imp ctlim;	/* importer: its import of it */
-	int finished;		/* this node's part of the protocol is over */
-	int t;			/* importer: the test whose control it joined */
+	struct seg_ctl cs;	/* the test's control segment */
 	pid_t child;		/* exporter: a child to kill in teardown */
 };
 
 FIXTURE_SETUP(remote)
 {
-	if (access(RSM_DEV, F_OK))
-		SETUP_SKIP(NO_DEVICE);
-	self->me = seg_env_int("RSM_NODE");
-	if (seg_env_int("RSM_NODES") < 2 || !self->me || !rsm_rdma_ctrl())
-		SETUP_SKIP("needs a cluster of two (RSM_NODES, RSM_NODE, RSM_CTRL)");
-	if (self->me != EXPORTER && self->me != IMPORTER)
-		SETUP_SKIP("node %d has no part in two-node tests", self->me);
-	ASSERT_EQ(RSM_SUCCESS,
-		  rsm_get_controller((char *)rsm_rdma_ctrl(), &self->ctl));
+	self->me = seg_cluster_setup(_metadata, 2, &self->ctl);
 }
 
 FIXTURE_TEARDOWN(remote)
@@ -72,13 +61,7 @@ FIXTURE_TEARDOWN(remote)
 		kill(self->child, SIGKILL);
 		waitpid(self->child, NULL, 0);
 	}
-	if (self->t && !self->finished)
-		seg_report_failed(&self->ctlim, self->ctl, EXPORTER,
-				  CTL_ID(self->t), IMPORTER, 20);
-	seg_disconnect(&self->ctlim);
-	if (self->ctlseg.h && !self->finished)
-		seg_set_word(&self->ctlseg, 0, SEG_PH_FAILED);
-	seg_unexport(&self->ctlseg);
+	seg_ctl_close(&self->cs, self->ctl, self->me);
 	if (self->ctl)
 		rsm_release_controller(self->ctl);
 }
@@ -91,72 +74,39 @@ static void open_ctl(struct __test_metadata *_metadata,
 		{ EXPORTER, 0666 }, { IMPORTER, 0666 },
 	};
 
-	ASSERT_EQ(RSM_SUCCESS,
-		  seg_export(&self->ctlseg, self->ctl, seg_pg(), 0, 0));
-	memset(self->ctlseg.mem, 0, self->ctlseg.len);
-	ASSERT_EQ(RSM_SUCCESS, seg_publish(&self->ctlseg, CTL_ID(t), acl, 2));
+	seg_ctl_open(_metadata, &self->cs, self->ctl, CTL_ID(t), acl, 2);
 }
 
 /* Importer: connect to test @t's control segment, waiting for it. */
 static void join_ctl(struct __test_metadata *_metadata,
 		     FIXTURE_DATA(remote) *self, int t)
 {
-	int ret = seg_connect(&self->ctlim, self->ctl, EXPORTER, CTL_ID(t),
-			      RSM_PERM_RDWR, SEG_RETRY_ALL, WAIT_S);
-
-	ASSERT_EQ(RSM_SUCCESS, ret)
-		TH_LOG("no control segment %#x on node %d", CTL_ID(t),
-		       EXPORTER);
-	self->t = t;
-}
-
-/*
- * Exporter: wait up to @secs for the importer's phase @ph. Returns 1 if
- * the importer skipped the test instead, 0 when it reached @ph.
- */
-static int await_importer(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(remote) *self, uint32_t ph, double secs)
-{
-	unsigned int lost;
-	uint32_t v = seg_await_word(&self->ctlseg, IMPORTER, ph, IMPORTER,
-				    secs, &lost);
-
-	if (v == SEG_PH_SKIP) {
-		self->finished = 1;
-		return 1;
-	}
-	ASSERT_EQ(ph, v) TH_LOG("importer phase%s (channel state %u)",
-				lost ? ": the channel went down" : "",
-				seg_peer_state(IMPORTER));
-	return 0;
+	seg_ctl_join(_metadata, &self->cs, self->ctl, EXPORTER, CTL_ID(t),
+		     WAIT_S);
 }
 
 /* Exporter: wait for the importer's phase @ph, which it must reach. */
 #define AWAIT_IMPORTER(ph, secs)					\
-	ASSERT_EQ(0, await_importer(_metadata, self, ph, secs))
+	ASSERT_EQ(0, seg_ctl_await(_metadata, &self->cs, IMPORTER, ph, secs))
 
 /* Importer: wait for the exporter's phase @ph. */
-#define AWAIT_EXPORTER(ph) do {						\
-	uint32_t _v;							\
-	ASSERT_EQ(RSM_SUCCESS,						\
-		  seg_wait_remote(&self->ctlim, 0, ph, WAIT_S, &_v));	\
-	ASSERT_EQ(ph, _v) TH_LOG("exporter phase");			\
-} while (0)
+#define AWAIT_EXPORTER(ph)						\
+	seg_ctl_await_exporter(_metadata, &self->cs, ph, WAIT_S)
 
 /* Importer: tell the exporter our phase. */
 #define ANNOUNCE(ph)							\
-	ASSERT_EQ(RSM_SUCCESS, seg_put_word(&self->ctlim, IMPORTER, ph))
+	ASSERT_EQ(RSM_SUCCESS, seg_put_word(&self->cs.im, IMPORTER, ph))
 
 /* Importer: the end of its part. */
 #define IMPORTER_DONE() do {						\
 	ANNOUNCE(SEG_PH_DONE);						\
-	self->finished = 1;						\
+	self->cs.finished = 1;						\
 } while (0)
 
 /* Exporter: wait for the end of the importer's part. */
 #define AWAIT_IMPORTER_DONE(secs) do {					\
 	AWAIT_IMPORTER(SEG_PH_DONE, secs);				\
-	self->finished = 1;						\
+	self->cs.finished = 1;						\
 } while (0)
 
 /* Exporter: create a data segment of @len bytes (pattern SEED_EXP). */
@@ -636,12 +586,13 @@ TEST_F_TIMEOUT(remote, user_permission_digits_apply_to_remote_importers, 300)
 		ASSERT_EQ(RSM_SUCCESS, seg_publish(&d2, DATA2_ID(6), &group, 1));
 		EXPORT_DATA(&d, seg_pg(), 6, &owner, 1);
 		open_ctl(_metadata, self, 6);
-		if (await_importer(_metadata, self, SEG_PH_DONE, WAIT_S)) {
+		if (seg_ctl_await(_metadata, &self->cs, IMPORTER, SEG_PH_DONE,
+				  WAIT_S)) {
 			seg_unexport(&d);
 			seg_unexport(&d2);
 			SKIP(return, "the importer skipped");
 		}
-		self->finished = 1;
+		self->cs.finished = 1;
 		/* The owner's write landed. */
 		EXPECT_EQ(0, memcmp(d.mem, &v, 8));
 		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&d));
@@ -653,7 +604,7 @@ TEST_F_TIMEOUT(remote, user_permission_digits_apply_to_remote_importers, 300)
 		join_ctl(_metadata, self, 6);
 		if (geteuid() != 0) {
 			ANNOUNCE(SEG_PH_SKIP);
-			self->finished = 1;
+			self->cs.finished = 1;
 			SKIP(return, "needs root to become other users");
 		}
 		/* Same uid as the exporter (root): the owner digit. */
@@ -710,7 +661,7 @@ TEST_F_TIMEOUT(remote, unpublish_while_the_importer_writes_aborts_it, 600)
 		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_export_unpublish(d.h));
 		memcpy(snap, d.mem, len);
 		TH_LOG("unpublish took %.3f s", seg_now() - t0);
-		seg_set_word(&self->ctlseg, 0, PH_UNPUBLISHED);
+		seg_set_word(&self->cs.exp, 0, PH_UNPUBLISHED);
 		AWAIT_IMPORTER_DONE(WAIT_S);
 		/* Nothing landed after unpublish returned. */
 		diff = seg_diff(snap, d.mem, len);
@@ -751,7 +702,7 @@ TEST_F_TIMEOUT(remote, unpublish_while_the_importer_writes_aborts_it, 600)
 			  rsm_memseg_import_get64(d.h, 0, &v, 1));
 		/* Only that segment: the control segment's import lives on. */
 		ASSERT_EQ(RSM_SUCCESS,
-			  rsm_memseg_import_get64(self->ctlim.h, 0, &v, 1))
+			  rsm_memseg_import_get64(self->cs.im.h, 0, &v, 1))
 			TH_LOG("channel to node %d: state %u", EXPORTER,
 			       seg_peer_state(EXPORTER));
 		AWAIT_EXPORTER(PH_UNPUBLISHED);
@@ -800,7 +751,7 @@ TEST_F_TIMEOUT(remote, killed_exporter_aborts_the_importer, 600)
 		ASSERT_EQ(0, kill(pid, SIGKILL));
 		ASSERT_EQ(pid, waitpid(pid, NULL, 0));
 		self->child = 0;
-		seg_set_word(&self->ctlseg, 0, PH_KILLED);
+		seg_set_word(&self->cs.exp, 0, PH_KILLED);
 		AWAIT_IMPORTER_DONE(WAIT_S);
 	} else {
 		struct seg_imp d;
@@ -821,7 +772,7 @@ TEST_F_TIMEOUT(remote, killed_exporter_aborts_the_importer, 600)
 		EXPECT_EQ(RSMERR_CONN_ABORTED, ret);
 		/* Only that segment: the control segment's import lives on. */
 		ASSERT_EQ(RSM_SUCCESS,
-			  rsm_memseg_import_get64(self->ctlim.h, 0, &v, 1))
+			  rsm_memseg_import_get64(self->cs.im.h, 0, &v, 1))
 			TH_LOG("channel to node %d: state %u", EXPORTER,
 			       seg_peer_state(EXPORTER));
 		AWAIT_EXPORTER(PH_KILLED);
@@ -862,9 +813,10 @@ TEST_F_TIMEOUT(remote, rebind_is_transparent_to_a_remote_importer, 300)
 		EXPECT_EQ(RSM_SUCCESS, ret);
 		memcpy(saved, d.mem, len);
 		/* Without the rebind there is nothing to check remotely. */
-		seg_set_word(&self->ctlseg, 0, ret ? SEG_PH_SKIP : PH_REBOUND);
-		if (!await_importer(_metadata, self, SEG_PH_DONE, WAIT_S)) {
-			self->finished = 1;
+		seg_set_word(&self->cs.exp, 0, ret ? SEG_PH_SKIP : PH_REBOUND);
+		if (!seg_ctl_await(_metadata, &self->cs, IMPORTER, SEG_PH_DONE,
+				   WAIT_S)) {
+			self->cs.finished = 1;
 			memcpy(ref, new, len);
 			memcpy(ref + 64, &v, 8);
 			EXPECT_EQ(-1, seg_diff(new, ref, len));
@@ -883,12 +835,12 @@ TEST_F_TIMEOUT(remote, rebind_is_transparent_to_a_remote_importer, 300)
 		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(d.h, 0, buf, len));
 		EXPECT_EQ(-1, seg_diff(buf, ref, len));
 		ANNOUNCE(PH_CONNECTED);
-		ASSERT_EQ(RSM_SUCCESS, seg_wait_remote(&self->ctlim, 0,
+		ASSERT_EQ(RSM_SUCCESS, seg_wait_remote(&self->cs.im, 0,
 						       PH_REBOUND, WAIT_S,
 						       &ph));
 		if (ph == SEG_PH_SKIP) {
 			ANNOUNCE(SEG_PH_SKIP);
-			self->finished = 1;
+			self->cs.finished = 1;
 			SKIP(return, "the exporter could not rebind");
 		}
 		ASSERT_EQ(PH_REBOUND, ph);
@@ -965,7 +917,7 @@ TEST_F_TIMEOUT(remote, unpublish_racing_connects_never_drops_the_channel,
 				  rsm_memseg_export_unpublish(d.h));
 		}
 		TH_LOG("%ju publish/unpublish rounds", (uintmax_t)rounds);
-		seg_set_word(&self->ctlseg, 0, PH_UNPUBLISHED);
+		seg_set_word(&self->cs.exp, 0, PH_UNPUBLISHED);
 		AWAIT_IMPORTER_DONE(WAIT_S);
 		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&d));
 	} else {
@@ -978,7 +930,7 @@ TEST_F_TIMEOUT(remote, unpublish_racing_connects_never_drops_the_channel,
 		ANNOUNCE(PH_RACING);
 		while (ph != PH_UNPUBLISHED) {
 			ASSERT_EQ(RSM_SUCCESS,
-				  rsm_memseg_import_get32(self->ctlim.h, 0,
+				  rsm_memseg_import_get32(self->cs.im.h, 0,
 							  &ph, 1))
 				TH_LOG("control import lost after %ju connects",
 				       (uintmax_t)tries);

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the segment selftests (seg_loopback, seg_remote,
- * seg_three): memory and deterministic patterns, the local node id,
- * export and import handles with their barrier, connecting with retries,
- * children that report through shared memory or drop their privileges,
- * and the control segment through which the nodes of a multi-node test
- * talk to each other.
+ * Helpers shared by the segment and event selftests: memory and
+ * deterministic patterns, the local node id, the setup of multi-node
+ * tests, export and import handles with their barrier, connecting with
+ * retries, children that report through shared memory or drop their
+ * privileges, threads joined with a timeout, and the control segment
+ * through which the nodes of a multi-node test talk to each other.
  *
  * Include after kselftest_harness.h.
  */
@@ -13,6 +13,7 @@
 #define _SEG_TEST_H
 
 #include <grp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -144,26 +145,6 @@ static inline rsm_node_id_t seg_local_node(void)
 	return n;
 }
 
-/* Is @node listed as a peer in the topology? */
-static inline int seg_node_known(rsm_node_id_t node)
-{
-	rsm_topology_t *tp;
-	unsigned int i;
-	int j, found = 0;
-
-	if (rsm_get_interconnect_topology(&tp))
-		return 0;
-	for (i = 0; i < tp->topology_hdr.local_cntlr_count; i++) {
-		rsm_connections_t *c = tp->connections[i];
-
-		for (j = 0; j < c->hdr.remote_cntlr_count; j++)
-			if (c->remote_cntlr[j].remote_nodeid == node)
-				found = 1;
-	}
-	rsm_free_interconnect_topology(tp);
-	return found;
-}
-
 /* State of the channel to @node in the topology, 0 if it is not listed. */
 static inline unsigned int seg_peer_state(rsm_node_id_t node)
 {
@@ -182,6 +163,36 @@ static inline unsigned int seg_peer_state(rsm_node_id_t node)
 	}
 	rsm_free_interconnect_topology(tp);
 	return state;
+}
+
+/* Is @node listed as a peer in the topology? (Every channel has a state.) */
+static inline int seg_node_known(rsm_node_id_t node)
+{
+	return seg_peer_state(node) != 0;
+}
+
+/*
+ * Fixture setup of a test across nodes 1 to @nodes of the QEMU cluster,
+ * over $RSM_CTRL: SKIP unless the module is loaded, the cluster has that
+ * many nodes and this is one of them; then get the controller into
+ * *@ctl. Returns this node's number ($RSM_NODE).
+ */
+static inline int seg_cluster_setup(struct __test_metadata *_metadata,
+				    int nodes, rsmapi_controller_handle_t *ctl)
+{
+	int me;
+
+	if (access(RSM_DEV, F_OK))
+		SETUP_SKIP(NO_DEVICE);
+	me = seg_env_int("RSM_NODE");
+	if (seg_env_int("RSM_NODES") < nodes || !me || !rsm_rdma_ctrl())
+		SETUP_SKIP("needs a cluster of %d (RSM_NODES, RSM_NODE, RSM_CTRL)",
+			   nodes);
+	if (me < 1 || me > nodes)
+		SETUP_SKIP("node %d has no part in %d-node tests", me, nodes);
+	ASSERT_EQ(RSM_SUCCESS,
+		  rsm_get_controller((char *)rsm_rdma_ctrl(), ctl));
+	return me;
 }
 
 /* An export segment and the memory behind it. */
@@ -422,6 +433,19 @@ static inline struct seg_as *seg_connect_as(rsmapi_controller_handle_t ctl,
 	return c;
 }
 
+/* Join thread @t within @secs: 0, or ETIMEDOUT if it is still running. */
+static inline int seg_join_within(pthread_t t, double secs)
+{
+	struct timespec ts;
+	double end;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	end = ts.tv_sec + ts.tv_nsec / 1e9 + secs;
+	ts.tv_sec = (time_t)end;
+	ts.tv_nsec = (long)((end - ts.tv_sec) * 1e9);
+	return pthread_timedjoin_np(t, NULL, &ts);
+}
+
 /*
  * Control segment: one page exported by the coordinating node, imported
  * read-write by the others. Word 0 is the exporter's phase, word n node
@@ -540,6 +564,98 @@ static inline int seg_wait_remote(struct seg_imp *im, int idx, uint32_t want,
 			return ret;
 		usleep(50000);
 	}
+}
+
+/*
+ * A test's control segment, from either side: the exporter's segment, or
+ * an importer's import of it.
+ */
+struct seg_ctl {
+	struct seg_exp exp;	/* exporter: the control segment */
+	struct seg_imp im;	/* importer: its import of it */
+	rsm_node_id_t node;	/* importer: the exporter it joined */
+	rsm_memseg_id_t id;	/* and the segment's id; 0: none */
+	int finished;		/* this node's part of the test is over */
+};
+
+/* The exporter: export control segment @id, zeroed, and publish it. */
+static inline void seg_ctl_open(struct __test_metadata *_metadata,
+				struct seg_ctl *sc,
+				rsmapi_controller_handle_t c,
+				rsm_memseg_id_t id,
+				rsmapi_access_entry_t *acl, uint_t n)
+{
+	ASSERT_EQ(RSM_SUCCESS, seg_export(&sc->exp, c, seg_pg(), 0, 0));
+	memset(sc->exp.mem, 0, sc->exp.len);
+	ASSERT_EQ(RSM_SUCCESS, seg_publish(&sc->exp, id, acl, n));
+}
+
+/*
+ * An importer: connect to control segment @id of node @node, waiting up
+ * to @secs for it to be published.
+ */
+static inline void seg_ctl_join(struct __test_metadata *_metadata,
+				struct seg_ctl *sc,
+				rsmapi_controller_handle_t c,
+				rsm_node_id_t node, rsm_memseg_id_t id,
+				double secs)
+{
+	ASSERT_EQ(RSM_SUCCESS, seg_connect(&sc->im, c, node, id, RSM_PERM_RDWR,
+					   SEG_RETRY_ALL, secs))
+		TH_LOG("no control segment %#x on node %d", id, node);
+	sc->node = node;
+	sc->id = id;
+}
+
+/*
+ * Teardown of node @me: unless its part of the test is over, report
+ * FAILED to the other side (the exporter in word 0, an importer in word
+ * @me), which would otherwise wait for a phase until it times out; then
+ * let the control segment go.
+ */
+static inline void seg_ctl_close(struct seg_ctl *sc,
+				 rsmapi_controller_handle_t c, int me)
+{
+	if (sc->id && !sc->finished)
+		seg_report_failed(&sc->im, c, sc->node, sc->id, me, 20);
+	seg_disconnect(&sc->im);
+	if (sc->exp.h && !sc->finished)
+		seg_set_word(&sc->exp, 0, SEG_PH_FAILED);
+	seg_unexport(&sc->exp);
+}
+
+/*
+ * The exporter: wait up to @secs for node @n's phase @ph. Returns 0 when
+ * it came, 1 if node @n skips the test instead (which ends this node's
+ * part too); anything else fails the test, which then says whether the
+ * channel to @n went down meanwhile.
+ */
+static inline int seg_ctl_await(struct __test_metadata *_metadata,
+				struct seg_ctl *sc, int n, uint32_t ph,
+				double secs)
+{
+	unsigned int lost;
+	uint32_t v = seg_await_word(&sc->exp, n, ph, n, secs, &lost);
+
+	if (v == SEG_PH_SKIP) {
+		sc->finished = 1;
+		return 1;
+	}
+	ASSERT_EQ(ph, v) TH_LOG("phase of node %d%s (channel state %u)", n,
+				lost ? ": the channel went down" : "",
+				seg_peer_state(n));
+	return 0;
+}
+
+/* An importer: wait up to @secs for the exporter's phase @ph. */
+static inline void seg_ctl_await_exporter(struct __test_metadata *_metadata,
+					  struct seg_ctl *sc, uint32_t ph,
+					  double secs)
+{
+	uint32_t v;
+
+	ASSERT_EQ(RSM_SUCCESS, seg_wait_remote(&sc->im, 0, ph, secs, &v));
+	ASSERT_EQ(ph, v) TH_LOG("phase of node %d", sc->node);
 }
 
 #endif /* _SEG_TEST_H */

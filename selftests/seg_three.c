@@ -37,34 +37,17 @@
 FIXTURE(three) {
 	rsmapi_controller_handle_t ctl;
 	int me;
-	struct seg_exp ctlseg;
-	struct seg_imp ctlim;
-	int finished;
-	int t;			/* importer: the test whose control it joined */
+	struct seg_ctl cs;	/* the test's control segment */
 };
 
 FIXTURE_SETUP(three)
 {
-	if (access(RSM_DEV, F_OK))
-		SETUP_SKIP(NO_DEVICE);
-	self->me = seg_env_int("RSM_NODE");
-	if (seg_env_int("RSM_NODES") < 3 || !self->me || !rsm_rdma_ctrl())
-		SETUP_SKIP("needs a cluster of three (RSM_NODES, RSM_NODE, RSM_CTRL)");
-	if (self->me > REFUSED)
-		SETUP_SKIP("node %d has no part in three-node tests", self->me);
-	ASSERT_EQ(RSM_SUCCESS,
-		  rsm_get_controller((char *)rsm_rdma_ctrl(), &self->ctl));
+	self->me = seg_cluster_setup(_metadata, 3, &self->ctl);
 }
 
 FIXTURE_TEARDOWN(three)
 {
-	if (self->t && !self->finished)
-		seg_report_failed(&self->ctlim, self->ctl, EXPORTER,
-				  CTL_ID(self->t), self->me, 20);
-	seg_disconnect(&self->ctlim);
-	if (self->ctlseg.h && !self->finished)
-		seg_set_word(&self->ctlseg, 0, SEG_PH_FAILED);
-	seg_unexport(&self->ctlseg);
+	seg_ctl_close(&self->cs, self->ctl, self->me);
 	if (self->ctl)
 		rsm_release_controller(self->ctl);
 }
@@ -77,48 +60,27 @@ static void open_ctl(struct __test_metadata *_metadata,
 		{ GRANTED, 0666 }, { REFUSED, 0666 },
 	};
 
-	ASSERT_EQ(RSM_SUCCESS,
-		  seg_export(&self->ctlseg, self->ctl, seg_pg(), 0, 0));
-	memset(self->ctlseg.mem, 0, self->ctlseg.len);
-	ASSERT_EQ(RSM_SUCCESS, seg_publish(&self->ctlseg, CTL_ID(t), acl, 2));
+	seg_ctl_open(_metadata, &self->cs, self->ctl, CTL_ID(t), acl, 2);
 }
 
 /* Nodes 2 and 3: connect to test @t's control segment. */
 static void join_ctl(struct __test_metadata *_metadata,
 		     FIXTURE_DATA(three) *self, int t)
 {
-	ASSERT_EQ(RSM_SUCCESS,
-		  seg_connect(&self->ctlim, self->ctl, EXPORTER, CTL_ID(t),
-			      RSM_PERM_RDWR, SEG_RETRY_ALL, WAIT_S))
-		TH_LOG("no control segment %#x on node %d", CTL_ID(t),
-		       EXPORTER);
-	self->t = t;
+	seg_ctl_join(_metadata, &self->cs, self->ctl, EXPORTER, CTL_ID(t),
+		     WAIT_S);
 }
 
 /* Node 1: wait for node @n's phase @ph. */
-static void await_node(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(three) *self, int n, uint32_t ph)
-{
-	unsigned int lost;
-	uint32_t v = seg_await_word(&self->ctlseg, n, ph, n, WAIT_S, &lost);
-
-	ASSERT_EQ(ph, v) TH_LOG("phase of node %d%s (channel state %u)", n,
-				lost ? ": the channel went down" : "",
-				seg_peer_state(n));
-}
-
-#define AWAIT_NODE(n, ph)	await_node(_metadata, self, n, ph)
+#define AWAIT_NODE(n, ph)						\
+	ASSERT_EQ(0, seg_ctl_await(_metadata, &self->cs, n, ph, WAIT_S))
 
 /* Nodes 2 and 3: wait for node 1's phase @ph. */
-#define AWAIT_EXPORTER(ph) do {						\
-	uint32_t _v;							\
-	ASSERT_EQ(RSM_SUCCESS,						\
-		  seg_wait_remote(&self->ctlim, 0, ph, WAIT_S, &_v));	\
-	ASSERT_EQ(ph, _v) TH_LOG("phase of node %d", EXPORTER);		\
-} while (0)
+#define AWAIT_EXPORTER(ph)						\
+	seg_ctl_await_exporter(_metadata, &self->cs, ph, WAIT_S)
 
 #define ANNOUNCE(ph)							\
-	ASSERT_EQ(RSM_SUCCESS, seg_put_word(&self->ctlim, self->me, ph))
+	ASSERT_EQ(RSM_SUCCESS, seg_put_word(&self->cs.im, self->me, ph))
 
 #define IMPORT(im, id, perm)						\
 	ASSERT_EQ(RSM_SUCCESS,						\
@@ -176,10 +138,10 @@ TEST_F_TIMEOUT(three, access_list_grants_node_2_and_refuses_node_3, 600)
 		/* Now node 3 may read. */
 		ASSERT_EQ(RSM_SUCCESS,
 			  rsm_memseg_export_republish(d.h, acl, 2));
-		seg_set_word(&self->ctlseg, 0, PH_REPUBLISHED);
+		seg_set_word(&self->cs.exp, 0, PH_REPUBLISHED);
 		AWAIT_NODE(GRANTED, SEG_PH_DONE);
 		AWAIT_NODE(REFUSED, SEG_PH_DONE);
-		self->finished = 1;
+		self->cs.finished = 1;
 		diff = seg_diff(d.mem, ref, len);
 		EXPECT_EQ(-1, diff) TH_LOG("first wrong byte at %ld", diff);
 		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&d));
@@ -200,7 +162,7 @@ TEST_F_TIMEOUT(three, access_list_grants_node_2_and_refuses_node_3, 600)
 			  rsm_memseg_import_put(d.h, pg, ref + pg, pg));
 		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&d));
 		ANNOUNCE(SEG_PH_DONE);
-		self->finished = 1;
+		self->cs.finished = 1;
 	} else {
 		struct seg_imp d;
 		long diff;
@@ -225,7 +187,7 @@ TEST_F_TIMEOUT(three, access_list_grants_node_2_and_refuses_node_3, 600)
 		check_no_write(_metadata, self, DATA_ID(1), RSM_PERM_RDWR);
 		check_no_write(_metadata, self, DATA_ID(1), RSM_PERM_WRITE);
 		ANNOUNCE(SEG_PH_DONE);
-		self->finished = 1;
+		self->cs.finished = 1;
 	}
 	seg_unmap(ref, len);
 	seg_unmap(buf, len);
@@ -258,10 +220,10 @@ TEST_F_TIMEOUT(three, republish_dropping_a_node_keeps_its_import, 600)
 		/* Drop node 2. */
 		ASSERT_EQ(RSM_SUCCESS,
 			  rsm_memseg_export_republish(d.h, &acl[1], 1));
-		seg_set_word(&self->ctlseg, 0, PH_REPUBLISHED);
+		seg_set_word(&self->cs.exp, 0, PH_REPUBLISHED);
 		AWAIT_NODE(GRANTED, SEG_PH_DONE);
 		AWAIT_NODE(REFUSED, SEG_PH_DONE);
-		self->finished = 1;
+		self->cs.finished = 1;
 		diff = seg_diff(d.mem, ref, len);
 		EXPECT_EQ(-1, diff) TH_LOG("first wrong byte at %ld", diff);
 		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&d));
@@ -291,7 +253,7 @@ TEST_F_TIMEOUT(three, republish_dropping_a_node_keeps_its_import, 600)
 						  DATA_ID(2), RSM_PERM_RDWR));
 		}
 		ANNOUNCE(SEG_PH_DONE);
-		self->finished = 1;
+		self->cs.finished = 1;
 	}
 	seg_unmap(ref, len);
 }
