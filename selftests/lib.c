@@ -372,7 +372,7 @@ TEST(forced_off_mappings_do_not_share_a_page)
 	rsm_memseg_id_t id = 0;
 	rsm_topology_t *tp;
 	size_t pg = sysconf(_SC_PAGESIZE);
-	volatile char *map[2];
+	char *map[2];
 	char *mem;
 	void *addr;
 	int i;
