@@ -37,6 +37,7 @@
 /* A request waiting for its reply, on the requester's stack. */
 struct rsm_req {
 	struct list_head link;
+	struct rsm_conn *conn;
 	u64 id;
 	struct completion done;
 	int status;
@@ -160,6 +161,35 @@ static void conn_fail(struct rsm_conn *conn, const char *what)
 	mod_delayed_work(rsm_wq, &conn->peer->work, 0);
 }
 
+/*
+ * A completion with an error. A flush is what a QP in the error state
+ * does to what is still posted: expected while we tear it down, and
+ * otherwise the first sign that it failed (rxe on 6.12 reports a lost
+ * link this way only).
+ */
+static void conn_wc_error(struct rsm_conn *conn, const struct ib_wc *wc)
+{
+	if (wc->status == IB_WC_WR_FLUSH_ERR && READ_ONCE(conn->dead))
+		return;
+	conn_fail(conn, ib_wc_status_msg(wc->status));
+}
+
+/* An asynchronous error of the QP: the channel is unusable. */
+static void conn_qp_event(struct ib_event *ev, void *context)
+{
+	struct rsm_conn *conn = context;
+
+	switch (ev->event) {
+	case IB_EVENT_QP_FATAL:
+	case IB_EVENT_QP_REQ_ERR:
+	case IB_EVENT_QP_ACCESS_ERR:
+		conn_fail(conn, ib_event_msg(ev->event));
+		break;
+	default:
+		break;
+	}
+}
+
 static void tx_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct rsm_buf *tx = container_of(wc->wr_cqe, struct rsm_buf, cqe);
@@ -168,8 +198,8 @@ static void tx_done(struct ib_cq *cq, struct ib_wc *wc)
 	spin_lock_bh(&conn->tx_lock);
 	list_add(&tx->free_link, &conn->tx_free);
 	spin_unlock_bh(&conn->tx_lock);
-	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR)
-		conn_fail(conn, ib_wc_status_msg(wc->status));
+	if (wc->status != IB_WC_SUCCESS)
+		conn_wc_error(conn, wc);
 }
 
 static int conn_post_recv(struct rsm_conn *conn, struct rsm_buf *rx)
@@ -265,8 +295,7 @@ static void rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	bool report;
 
 	if (wc->status != IB_WC_SUCCESS) {
-		if (wc->status != IB_WC_WR_FLUSH_ERR)
-			conn_fail(conn, ib_wc_status_msg(wc->status));
+		conn_wc_error(conn, wc);
 		return;
 	}
 	ib_dma_sync_single_for_cpu(conn_dev(conn), rx->dma, RSM_MSG_SIZE,
@@ -375,7 +404,8 @@ int rsm_conn_setup_qp(struct rsm_conn *conn)
 			list_add_tail(&b->free_link, &conn->tx_free);
 	}
 
-	qa.event_handler = NULL;
+	qa.event_handler = conn_qp_event;
+	qa.qp_context = conn;
 	qa.send_cq = conn->cq;
 	qa.recv_cq = conn->cq;
 	qa.cap.max_send_wr = RSM_TX_DEPTH + RSM_DATA_DEPTH + 1;
@@ -406,6 +436,7 @@ static void conn_destroy_work(struct work_struct *work)
 	conn->dead = true;
 	spin_unlock_bh(&conn->tx_lock);
 	wake_up_all(&conn->data_wait);
+	rsm_conn_fail_requests(conn);
 
 	if (id && conn->has_qp) {
 		rdma_disconnect(id);
@@ -465,20 +496,24 @@ struct rsm_conn *rsm_conn_alloc(struct rsm_peer *peer)
 }
 
 /**
- * rsm_peer_fail_requests() - fail every request waiting on a peer
- * @peer: the peer
- * @status: what the requests return, e.g. -ECONNABORTED when its channel
- *	drops
+ * rsm_conn_fail_requests() - fail every request waiting on a connection
+ * @conn: the connection
+ *
+ * They return -ECONNABORTED. Called when the peer drops the connection,
+ * and again once it is dead, for requests sent in between.
  *
  * Context: any context but hard interrupt; takes peer->req_lock.
  */
-void rsm_peer_fail_requests(struct rsm_peer *peer, int status)
+void rsm_conn_fail_requests(struct rsm_conn *conn)
 {
+	struct rsm_peer *peer = conn->peer;
 	struct rsm_req *req;
 
 	spin_lock_bh(&peer->req_lock);
 	list_for_each_entry(req, &peer->reqs, link) {
-		req->status = status;
+		if (req->conn != conn)
+			continue;
+		req->status = -ECONNABORTED;
 		complete(&req->done);
 	}
 	spin_unlock_bh(&peer->req_lock);
@@ -590,6 +625,7 @@ int rsm_conn_request(struct rsm_conn *conn, enum rsm_msg_type type,
 	struct rsm_peer *peer = conn->peer;
 	unsigned long deadline = jiffies + msecs_to_jiffies(rsm_timeout_ms());
 	struct rsm_req req = {
+		.conn = conn,
 		.status = -ETIMEDOUT,
 		.reply = reply,
 		.reply_max = reply_len ? *reply_len : 0,
@@ -673,8 +709,8 @@ static void data_done(struct ib_cq *cq, struct ib_wc *wc)
 	struct rsm_conn *conn = op->conn;
 
 	op->status = wc->status == IB_WC_SUCCESS ? 0 : -EIO;
-	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR)
-		conn_fail(conn, ib_wc_status_msg(wc->status));
+	if (wc->status != IB_WC_SUCCESS)
+		conn_wc_error(conn, wc);
 	spin_lock_bh(&conn->tx_lock);
 	conn->data_slots++;
 	spin_unlock_bh(&conn->tx_lock);

@@ -176,6 +176,6 @@ struct rsm_conn *rsm_conn_alloc(struct rsm_peer *peer);
 int rsm_conn_setup_qp(struct rsm_conn *conn);
 int rsm_conn_send(struct rsm_conn *conn, enum rsm_msg_type type,
 		  u64 req_id, int status, const void *payload, u32 len);
-void rsm_peer_fail_requests(struct rsm_peer *peer, int status);
+void rsm_conn_fail_requests(struct rsm_conn *conn);
 
 #endif /* _RSM_CONN_H */

@@ -107,7 +107,7 @@ static void peer_drop_conn_locked(struct rsm_peer *peer)
 	}
 	peer->state = RSM_CHAN_DOWN;
 	peer->next_connect = jiffies + period();
-	rsm_peer_fail_requests(peer, -ECONNABORTED);
+	rsm_conn_fail_requests(conn);
 	if (!test_and_set_bit(RSM_CONN_DESTROYING, &conn->flags)) {
 		kref_get(&conn->ref);
 		queue_work(rsm_wq, &conn->destroy_work);
