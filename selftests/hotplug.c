@@ -105,6 +105,37 @@ static int run(const char *fmt, const char *a, const char *b)
 	return system(cmd);
 }
 
+/*
+ * `rdma link delete @ctrl`: its exit status. A delete that takes longer
+ * than 20 s is a hang: the kernel stacks of the blocked tasks are printed
+ * before waiting on, so the log shows where it sits.
+ */
+static int link_delete(const char *ctrl)
+{
+	double end = seg_now() + 20;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		execlp("rdma", "rdma", "link", "delete", ctrl, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (seg_now() >= end) {
+			printf("# rdma link delete %s: still running after 20 s\n",
+			       ctrl);
+			rsm_dump_blocked();
+			waitpid(pid, &status, 0);
+			break;
+		}
+		usleep(50000);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 /* Wait up to @secs for the controller to (re)appear. */
 static int wait_ctrl(int fd, const char *name, struct rsm_ctrl_attr *a,
 		     double secs)
@@ -487,7 +518,7 @@ static void exporter(struct __test_metadata *_metadata,
 	 * returns, and `rdma link delete` waits for it.
 	 */
 	t = seg_now();
-	ASSERT_EQ(0, run("rdma link delete %s%s", self->ctrl, ""));
+	ASSERT_EQ(0, link_delete(self->ctrl));
 	TH_LOG("rdma link delete took %.3f s", seg_now() - t);
 	/* Our reads over the device end at once. */
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -768,7 +799,7 @@ TEST_F(rxe, device_removal_removes_controller)
 	ASSERT_EQ(0, query(self->fd, self->ctrl, &before));
 	ASSERT_EQ(RSM_SUCCESS, rsm_get_controller((char *)self->ctrl, &old));
 
-	ASSERT_EQ(0, run("rdma link delete %s%s", self->ctrl, ""));
+	ASSERT_EQ(0, link_delete(self->ctrl));
 	EXPECT_EQ(ENODEV, query(self->fd, self->ctrl, &after));
 	EXPECT_EQ(RSMERR_CTLR_NOT_PRESENT, rsm_get_controller_attr(old, &attr));
 	EXPECT_EQ(RSMERR_CTLR_NOT_PRESENT,
