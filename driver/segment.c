@@ -20,10 +20,17 @@
  * Locking, outermost first:
  *   exp->lock          mutex: publish state, id, access list
  *   rsm_segs_lock      mutex: the id table
- *   exp->pages_rwsem   rwsem: the pinned pages (rebind writes)
+ *   exp->pages_rwsem   rwsem: the pinned pages; rebind writes them
+ *                      holding exp->lock too, so exp->lock alone also
+ *                      keeps them
  *   rsm_grants_lock    mutex: every grant's lists and registrations; held
  *                      while registering, so a connection's PD cannot go
  *                      away underneath (rsm_seg_conn_gone() takes it)
+ *
+ * pages_rwsem and rsm_grants_lock are never held together: a same-node
+ * access takes imp->lock and then pages_rwsem, and a forced disconnect
+ * takes rsm_grants_lock and then imp->lock (lockdep found the cycle when
+ * registering held pages_rwsem).
  */
 #include <linux/cred.h>
 #include <linux/fs.h>
@@ -44,7 +51,13 @@
 #include "segment.h"
 #include "wire.h"
 
-/* Pages per registration: rxe's fast registration limit. */
+/*
+ * Pages per registration: rxe's fast registration limit. Each MR is
+ * allocated for one page more than it maps: rxe in 6.1 reads one map
+ * pointer past its table when an access ends exactly at the end of a
+ * multiple of 256 pages (rxe_mr_copy(); KASAN on the debug kernel found
+ * it), and the spare page makes that pointer exist.
+ */
 #define RSM_CHUNK_PAGES_MAX	512
 
 static DEFINE_MUTEX(rsm_segs_lock);
@@ -455,7 +468,7 @@ static int grant_register(struct rsm_grant *g, struct page **pages)
 					 DMA_BIDIRECTIONAL);
 		if (!m->nents)
 			return -ENOMEM;
-		m->mr = ib_alloc_mr(pd, IB_MR_TYPE_MEM_REG, n);
+		m->mr = ib_alloc_mr(pd, IB_MR_TYPE_MEM_REG, n + 1);
 		if (IS_ERR(m->mr)) {
 			ret = PTR_ERR(m->mr);
 			m->mr = NULL;
@@ -654,7 +667,7 @@ static int seg_connect(struct rsm_conn *conn,
 		goto out;
 
 	cpages = min_t(unsigned long, RSM_CHUNK_PAGES_MAX,
-		       rsm_conn_pd(conn)->device->attrs.max_fast_reg_page_list_len);
+		       rsm_conn_pd(conn)->device->attrs.max_fast_reg_page_list_len - 1);
 	ret = -ENOMEM;
 	g = grant_alloc(exp, node, perm, DIV_ROUND_UP(exp->npages, cpages));
 	if (!g)
@@ -665,8 +678,8 @@ static int seg_connect(struct rsm_conn *conn,
 	g->chunk_bytes = (u64)cpages << PAGE_SHIFT;
 	g->cpages = cpages;
 
+	/* exp->lock keeps a rebind from replacing exp->pages meanwhile. */
 	mutex_lock(&exp->lock);
-	down_read(&exp->pages_rwsem);
 	mutex_lock(&rsm_grants_lock);
 	ret = -ENOENT;
 	if (!exp->published)
@@ -689,7 +702,6 @@ static int seg_connect(struct rsm_conn *conn,
 	*reply_len = grant_chunks(g, 0, reply);
 unlock:
 	mutex_unlock(&rsm_grants_lock);
-	up_read(&exp->pages_rwsem);
 	mutex_unlock(&exp->lock);
 	grant_put(g);
 out:

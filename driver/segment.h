@@ -34,7 +34,8 @@ enum rsm_obj_kind {
  * @ref: reference count: the file, the id table, grants, local imports
  * @lock: protects @published, @segid, @acl, @acl_len; held across
  *	publish, republish, unpublish and rebind
- * @pages_rwsem: protects @pages and @vaddr (rebind replaces them)
+ * @pages_rwsem: protects @pages and @vaddr (rebind replaces them, holding
+ *	@lock too: @lock alone also keeps them)
  * @ctrl: the controller, referenced
  * @len: length in bytes
  * @npages: pages in @pages
