@@ -43,7 +43,7 @@ EXAMPLE_SRC := $(wildcard lib/examples/*.c)
 EXAMPLE_BIN := $(EXAMPLE_SRC:lib/examples/%.c=build/examples/%)
 
 .PHONY: all module lib examples selftests deps check demo style clean \
-	install dkms-install
+	install dkms-install debug-kernel
 
 all: module lib examples selftests
 
@@ -120,6 +120,17 @@ style: $(CHECKPATCH)
 
 deps:
 	scripts/deps
+
+# Debian's 6.1 with KASAN, lockdep and kmemleak, for the QEMU cluster
+# (`make check KERNEL=debug`). Built once; again only when the tarball, the
+# configuration fragment or the script change.
+DEBUG_KERNEL := build/debug-kernel
+debug-kernel: $(DEBUG_KERNEL)/.built
+
+$(DEBUG_KERNEL)/.built: scripts/debug-kernel selftests/qemu/debug.config \
+		$(wildcard $(LINUX_SRC))
+	scripts/debug-kernel $(DEBUG_KERNEL)
+	touch $@
 
 check:
 	scripts/check
