@@ -52,6 +52,15 @@ void rsm_import_abort(struct rsm_import *imp)
 	mutex_lock(&imp->lock);
 	WRITE_ONCE(imp->aborted, true);
 	mutex_unlock(&imp->lock);
+	/*
+	 * A same-node fault checks aborted under pages_rwsem: once we had it
+	 * for writing, every fault that still saw the export's pages has
+	 * mapped them, and the zap below removes them.
+	 */
+	if (imp->exp) {
+		down_write(&imp->exp->pages_rwsem);
+		up_write(&imp->exp->pages_rwsem);
+	}
 	/* Mapped pages turn into the import's dummy page at the next access. */
 	rsm_import_zap(imp);
 	wake_up_interruptible_poll(&imp->wq, EPOLLHUP | EPOLLERR);
@@ -167,8 +176,12 @@ static vm_fault_t import_fault(struct vm_fault *vmf)
 							VM_FAULT_SIGBUS;
 		return 0;
 	}
-	/* Under the rwsem, so a rebind cannot slip in between. */
+	/* Under the rwsem, so neither a rebind nor an abort slips in. */
 	down_read(&exp->pages_rwsem);
+	if (READ_ONCE(imp->aborted)) {
+		up_read(&exp->pages_rwsem);
+		goto dummy;
+	}
 	ret = vmf_insert_pfn(vmf->vma, vmf->address,
 			     page_to_pfn(exp->pages[vmf->pgoff]));
 	up_read(&exp->pages_rwsem);

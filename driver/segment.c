@@ -27,10 +27,10 @@
  *                      while registering, so a connection's PD cannot go
  *                      away underneath (rsm_seg_conn_gone() takes it)
  *
- * pages_rwsem and rsm_grants_lock are never held together: a same-node
- * access takes imp->lock and then pages_rwsem, and a forced disconnect
- * takes rsm_grants_lock and then imp->lock (lockdep found the cycle when
- * registering held pages_rwsem).
+ * rsm_grants_lock is never taken under pages_rwsem: a same-node access
+ * takes imp->lock and then pages_rwsem, and a forced disconnect takes
+ * rsm_grants_lock, then imp->lock, then pages_rwsem (to wait out same-node
+ * faults); lockdep found the cycle when registering held pages_rwsem.
  */
 #include <linux/cred.h>
 #include <linux/fs.h>
