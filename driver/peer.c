@@ -829,8 +829,12 @@ void rsm_peer_ctrl_gone(struct rsm_ctrl *ctrl)
 	mutex_unlock(&rsm_cfg_lock);
 	list_for_each_entry_safe(conn, tmp, &gone, gone_link)
 		conn_destroy_sync(conn);
-	/* Connections dropped earlier may still be on their way out. */
-	flush_workqueue(rsm_wq);
+	/*
+	 * Connections dropped earlier may still be on their way out. At
+	 * module exit the peers, and rsm_wq, are gone already.
+	 */
+	if (rsm_wq)
+		flush_workqueue(rsm_wq);
 }
 
 /**
@@ -891,4 +895,5 @@ void rsm_peer_uninit(void)
 	list_for_each_entry_safe(peer, tmp, &peers, link)
 		peer_remove(peer);
 	destroy_workqueue(rsm_wq);
+	rsm_wq = NULL;
 }
