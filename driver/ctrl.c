@@ -165,6 +165,7 @@ static void rsm_ib_remove(struct ib_device *ibdev, void *client_data)
 	struct rsm_ctrl *ctrl = client_data;
 
 	pr_info("controller %s removed\n", ctrl->name);
+	WRITE_ONCE(ctrl->removed, true);
 	ctrl_unlink(ctrl);
 	/* Nothing may use the device once this returns. */
 	rsm_peer_ctrl_gone(ctrl);

@@ -15,6 +15,7 @@ struct ib_device;
  * @id: never reused while the module is loaded
  * @name: controller name, under rsm_ctrls_lock
  * @ibdev: the RDMA device, NULL for loopback
+ * @removed: the device is gone; its exports cannot be published
  */
 struct rsm_ctrl {
 	struct kref ref;
@@ -22,6 +23,7 @@ struct rsm_ctrl {
 	u64 id;
 	char name[RSM_CTRL_NAME_MAX];
 	struct ib_device *ibdev;
+	bool removed;
 };
 
 int rsm_ctrl_init(void);

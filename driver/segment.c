@@ -248,10 +248,15 @@ static struct rsm_acl_entry *acl_copy(const struct rsm_export_publish *p)
 	return acl;
 }
 
-/* A loopback export is for this node alone. */
+/*
+ * An export's controller must still be there to publish on, and a
+ * loopback export is for this node alone.
+ */
 static int acl_fits_ctrl(struct rsm_export *exp, struct rsm_acl_entry *acl,
 			 u32 n)
 {
+	if (READ_ONCE(exp->ctrl->removed))
+		return -ENODEV;
 	if (exp->ctrl->ibdev)
 		return 0;
 	if (n > 1 || (n == 1 && acl[0].node != rsm_node_id()))

@@ -16,7 +16,8 @@
  * RSMERR_CTLR_NOT_PRESENT, and the exports made on the removed controller
  * still exist: they stay published but unreachable (a connect through the
  * device that comes back under the same name finds nothing,
- * RSMERR_SEG_NOT_PUBLISHED), and can be unpublished and destroyed. Node
+ * RSMERR_SEG_NOT_PUBLISHED), cannot be published or republished
+ * (RSMERR_CTLR_NOT_PRESENT), and can be unpublished and destroyed. Node
  * 2's grant to node 1 goes with its side of the channel. Node 1 then adds
  * the device again, the channel comes back ACTIVE, and a fresh segment
  * under the same id crosses the nodes again. Variant "announced": the
@@ -460,6 +461,7 @@ static void exporter(struct __test_metadata *_metadata,
 	/* Not on the stack: an ASSERT leaves this frame, the thread stays. */
 	static struct reader r;
 	struct seg_exp d, d2, x;
+	rsm_memseg_id_t segid;
 	double t0, t, t_down = 0, outage_s;
 	struct timespec ts;
 	uint64_t n[2];
@@ -582,8 +584,16 @@ static void exporter(struct __test_metadata *_metadata,
 		       bad, (uintmax_t)((uint64_t *)d.mem)[bad * REC / 8],
 		       (uintmax_t)n[0], (uintmax_t)n[1]);
 
-	/* The exports on the removed device go like any other. */
+	/*
+	 * The exports on the removed device cannot be published again, and
+	 * go like any other.
+	 */
+	EXPECT_EQ(RSMERR_CTLR_NOT_PRESENT,
+		  rsm_memseg_export_republish(d.h, NULL, 0));
 	EXPECT_EQ(RSM_SUCCESS, rsm_memseg_export_unpublish(d.h));
+	segid = self->id + DATA;
+	EXPECT_EQ(RSMERR_CTLR_NOT_PRESENT,
+		  rsm_memseg_export_publish(d.h, &segid, NULL, 0));
 	EXPECT_EQ(RSM_SUCCESS, seg_unexport(&d));
 	EXPECT_EQ(RSM_SUCCESS, seg_unexport(&self->oldctl));
 	want = base;

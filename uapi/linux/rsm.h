@@ -62,8 +62,11 @@
  *   length, transparently for importers. Only the creating process may
  *   publish, republish, unpublish or rebind (EPERM). PUBLISH fails with
  *   EALREADY on a published segment, EADDRINUSE if the id is taken,
- *   ENOSPC if no automatic id is left; UNPUBLISH with ENOENT if it is not
- *   published; REBIND with EOPNOTSUPP without RSM_EXPORT_F_REBIND.
+ *   ENOSPC if no automatic id is left; PUBLISH and REPUBLISH with ENODEV
+ *   once the controller's device is gone (a published segment stays
+ *   published, unreachable, until unpublished or destroyed); UNPUBLISH
+ *   with ENOENT if it is not published; REBIND with EOPNOTSUPP without
+ *   RSM_EXPORT_F_REBIND.
  *
  *   Import: CONNECT asks the exporting node (over the peer's channel, or
  *   locally) for segment id on node: ENOENT if not published,
