@@ -151,6 +151,37 @@ out:
 	return ret;
 }
 
+/**
+ * rsm_conn_heartbeat() - send a heartbeat
+ * @conn: the connection
+ *
+ * It returns credits and tells the peer this node's failure detection
+ * time, so that the peer sends its own heartbeats often enough.
+ *
+ * Context: any context but hard interrupt; takes conn->tx_lock.
+ * Return: as rsm_conn_send().
+ */
+int rsm_conn_heartbeat(struct rsm_conn *conn)
+{
+	return rsm_conn_send(conn, RSM_MSG_HEARTBEAT, 0, rsm_timeout_ms(),
+			     NULL, 0);
+}
+
+/*
+ * The peer announced its failure detection time. If it is shorter than
+ * what we heartbeat for, run the peer's work now to catch up.
+ */
+static void conn_peer_timeout(struct rsm_conn *conn, u32 ms)
+{
+	u32 old = READ_ONCE(conn->peer_timeout);
+
+	if (!ms || ms == old)
+		return;
+	WRITE_ONCE(conn->peer_timeout, ms);
+	if (!old || ms < old)
+		mod_delayed_work(rsm_wq, &conn->peer->work, 0);
+}
+
 /* A completion failed: let the peer's work drop the connection. */
 static void conn_fail(struct rsm_conn *conn, const char *what)
 {
@@ -313,6 +344,7 @@ static void rx_done(struct ib_cq *cq, struct ib_wc *wc)
 
 	switch (hdr->type) {
 	case RSM_MSG_HEARTBEAT:
+		conn_peer_timeout(conn, le32_to_cpu(hdr->status));
 		break;
 	case RSM_MSG_PING:
 		/* If no credit is left the requester times out and retries. */
@@ -341,7 +373,7 @@ static void rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	report = ++conn->rx_unacked >= RSM_RX_DEPTH / 2;
 	spin_unlock_bh(&conn->tx_lock);
 	if (report)
-		rsm_conn_send(conn, RSM_MSG_HEARTBEAT, 0, 0, NULL, 0);
+		rsm_conn_heartbeat(conn);
 }
 
 /* Connections: setup and teardown */

@@ -74,6 +74,8 @@ struct rsm_buf {
  * @started: jiffies when the connection attempt began
  * @last_rx: jiffies of the last message received
  * @last_tx: jiffies of the last message sent
+ * @peer_timeout: the peer's failure detection time in ms, from its last
+ *	heartbeat; 0 until one arrived
  * @flags: RSM_CONN_DESTROYING
  * @destroy_work: tears the connection down
  * @gone_link: entry in a list of connections being torn down together
@@ -109,6 +111,7 @@ struct rsm_conn {
 	unsigned long started;
 	unsigned long last_rx;
 	unsigned long last_tx;
+	u32 peer_timeout;
 	unsigned long flags;
 	struct work_struct destroy_work;
 	struct list_head gone_link;
@@ -176,6 +179,7 @@ struct rsm_conn *rsm_conn_alloc(struct rsm_peer *peer);
 int rsm_conn_setup_qp(struct rsm_conn *conn);
 int rsm_conn_send(struct rsm_conn *conn, enum rsm_msg_type type,
 		  u64 req_id, int status, const void *payload, u32 len);
+int rsm_conn_heartbeat(struct rsm_conn *conn);
 void rsm_conn_fail_requests(struct rsm_conn *conn);
 
 #endif /* _RSM_CONN_H */

@@ -68,6 +68,16 @@ static unsigned long period(void)
 	return msecs_to_jiffies(rsm_timeout_ms() / 4);
 }
 
+/* Heartbeats go out every quarter of the shorter detection time of the two. */
+static unsigned long heartbeat_period(struct rsm_conn *conn)
+{
+	u32 ms = rsm_timeout_ms(), theirs = READ_ONCE(conn->peer_timeout);
+
+	if (theirs && theirs < ms)
+		ms = theirs;
+	return msecs_to_jiffies(ms / 4);
+}
+
 static void peer_release(struct kref *ref)
 {
 	struct rsm_peer *peer = container_of(ref, struct rsm_peer, ref);
@@ -296,6 +306,7 @@ static void peer_work(struct work_struct *work)
 	struct rsm_peer *peer = container_of(to_delayed_work(work),
 					     struct rsm_peer, work);
 	unsigned long timeout = msecs_to_jiffies(rsm_timeout_ms());
+	unsigned long next = period();
 	struct rsm_conn *conn;
 	u32 me = rsm_node_id();
 
@@ -316,10 +327,11 @@ static void peer_work(struct work_struct *work)
 				peer->node, rsm_timeout_ms());
 			peer_stat(peer, RSM_STAT_TIMEOUTS);
 			peer_drop_conn_locked(peer);
-		} else if (time_after_eq(jiffies,
-					 READ_ONCE(conn->last_tx) + period())) {
-			rsm_conn_send(conn, RSM_MSG_HEARTBEAT, 0, 0, NULL, 0);
+			break;
 		}
+		next = min(next, heartbeat_period(conn));
+		if (time_after_eq(jiffies, READ_ONCE(conn->last_tx) + next))
+			rsm_conn_heartbeat(conn);
 		break;
 	case RSM_CHAN_CONNECTING:
 		if (time_after(jiffies, conn->started + timeout))
@@ -331,7 +343,7 @@ static void peer_work(struct work_struct *work)
 		break;
 	}
 	mutex_unlock(&peer->lock);
-	queue_delayed_work(rsm_wq, &peer->work, period());
+	queue_delayed_work(rsm_wq, &peer->work, next);
 }
 
 /* Incoming connections */
@@ -550,6 +562,26 @@ static int addr_valid(const struct sockaddr_storage *addr,
 	return 0;
 }
 
+/*
+ * The failure detection time changed: the peer learns it from a
+ * heartbeat at once, gets one whole new detection time before it counts
+ * as silent, and a pending reconnect waits at most one new period.
+ */
+static void peer_retime(struct rsm_peer *peer)
+{
+	unsigned long next = jiffies + period();
+
+	mutex_lock(&peer->lock);
+	if (peer->state == RSM_CHAN_ACTIVE) {
+		WRITE_ONCE(peer->conn->last_rx, jiffies);
+		rsm_conn_heartbeat(peer->conn);
+	}
+	if (time_after(peer->next_connect, next))
+		peer->next_connect = next;
+	mutex_unlock(&peer->lock);
+	mod_delayed_work(rsm_wq, &peer->work, 0);
+}
+
 /**
  * rsm_node_set() - set this node's id and/or the failure detection time
  * @node: new node id, or 0 to keep it
@@ -571,8 +603,11 @@ int rsm_node_set(u32 node, u32 timeout_ms, struct netlink_ext_ack *extack)
 		NL_SET_ERR_MSG(extack, "node id is a configured peer's");
 		return -EINVAL;
 	}
-	if (timeout_ms)
+	if (timeout_ms && timeout_ms != rsm_timeout) {
 		WRITE_ONCE(rsm_timeout, timeout_ms);
+		list_for_each_entry(peer, &rsm_peers, link)
+			peer_retime(peer);
+	}
 	if (node && node != rsm_node) {
 		WRITE_ONCE(rsm_node, node);
 		list_for_each_entry(peer, &rsm_peers, link) {

@@ -69,7 +69,8 @@ enum rsm_msg_type {
  * @type: enum rsm_msg_type
  * @credits: receive buffers the sender reposted since its last message
  * @len: payload bytes after the header
- * @status: in a reply, 0 or a negative errno
+ * @status: in a reply, 0 or a negative errno; in a heartbeat, the
+ *	sender's failure detection time in ms (0: not told)
  * @req_id: request id, echoed by the reply; 0 when no reply is wanted
  */
 struct rsm_wire_hdr {

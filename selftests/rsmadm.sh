@@ -12,6 +12,7 @@
 
 rsmadm=${RSMADM:-build/rsmadm/rsmadm}
 tests="show_json show_text peer_show_one ctrl_show peer_ping
+shorter_timeout_applies_at_once
 node_id_0_refused node_id_65_refused timeout_out_of_range_refused
 node_id_of_peer_refused peer_add_existing_refused peer_add_self_refused
 peer_del_unknown_refused peer_set_unknown_refused peer_addr_5_bytes_refused
@@ -192,6 +193,52 @@ assert all(p["rtt_ns"] > 0 for p in d)
 	else
 		not_ok "peer_ping: status $rc $(cat "$tmp/out" "$tmp/err")"
 	fi
+fi
+
+# A shorter failure detection time applies at once. With 600 s, a failed
+# attempt to reach a peer that does not exist waits a period (150 s) before
+# the next; after "node set timeout 1000" the next attempt comes within
+# 250 ms. The channel to the other node, whose detection time is 5 s,
+# stays up all along: heartbeats follow the shorter time of the two.
+# in_state PEER STATE TENTHS: wait until PEER is in STATE, at most TENTHS/10 s.
+in_state() {
+	i=0
+	until "$rsmadm" peer show "$1" | grep -Eq " state $2( |\$)"; do
+		i=$((i + 1))
+		[ "$i" -le "$3" ] || return 1
+		sleep 0.1
+	done
+}
+# Channels to the other node lost so far.
+drops() {
+	"$rsmadm" -j peer show "$other" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)[0]["stats"]
+print(s["timeouts"] + s["disconnects"])'
+}
+fail=
+t0=${start#* }
+t0=${t0%% *}
+d0=$(drops)
+"$rsmadm" node set timeout 600000 &&
+	"$rsmadm" peer add "$unknown" addr "$spare" || fail="cannot configure"
+[ -n "$fail" ] || in_state "$unknown" connecting 50 ||
+	fail="peer $unknown not connecting"
+[ -n "$fail" ] || in_state "$unknown" down 100 ||
+	fail="peer $unknown still connecting after 10 s"
+if [ -z "$fail" ]; then
+	"$rsmadm" node set timeout 1000
+	in_state "$unknown" connecting 20 ||
+		fail="peer $unknown not retried within 2 s of the new timeout"
+fi
+"$rsmadm" peer del "$unknown" 2>/dev/null
+"$rsmadm" node set timeout "$t0"
+if [ -n "$fail" ]; then
+	not_ok "shorter_timeout_applies_at_once: $fail"
+elif [ "$(drops)" != "$d0" ]; then
+	not_ok "shorter_timeout_applies_at_once: the channel to $other dropped"
+else
+	ok "shorter_timeout_applies_at_once"
 fi
 
 # 2. Bad input: refused by rsmadm itself, or by the kernel with its
