@@ -144,6 +144,7 @@ int rsm_conn_send(struct rsm_conn *conn, enum rsm_msg_type type,
 		conn->credits++;
 		goto out;
 	}
+	conn->tx_busy++;
 	WRITE_ONCE(conn->last_tx, jiffies);
 	peer_stat(conn->peer, RSM_STAT_MSGS_TX);
 out:
@@ -225,10 +226,14 @@ static void tx_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct rsm_buf *tx = container_of(wc->wr_cqe, struct rsm_buf, cqe);
 	struct rsm_conn *conn = tx->conn;
+	bool idle;
 
 	spin_lock_bh(&conn->tx_lock);
 	list_add(&tx->free_link, &conn->tx_free);
+	idle = !--conn->tx_busy && conn->reg_waiting;
 	spin_unlock_bh(&conn->tx_lock);
+	if (idle)
+		wake_up_all(&conn->data_wait);
 	if (wc->status != IB_WC_SUCCESS)
 		conn_wc_error(conn, wc);
 }
@@ -726,11 +731,19 @@ int rsm_conn_notify(struct rsm_conn *conn, enum rsm_msg_type type,
 	return ret ? -ECONNABORTED : 0;
 }
 
-/* A data or registration work request and its completion. */
+/*
+ * Data and registration work requests. A chain of them is posted at once
+ * and only its last is signalled: its completion releases the send queue
+ * slots of the whole chain, which the QP has then finished with. An
+ * unsignalled request completes only if it fails (and the rest of the
+ * chain is then flushed), which fails the connection.
+ */
 struct rsm_data_op {
 	struct ib_cqe cqe;
+	struct ib_cqe unsignalled;
 	struct rsm_conn *conn;
 	struct completion done;
+	int slots;
 	int status;
 };
 
@@ -744,31 +757,46 @@ static void data_done(struct ib_cq *cq, struct ib_wc *wc)
 	if (wc->status != IB_WC_SUCCESS)
 		conn_wc_error(conn, wc);
 	spin_lock_bh(&conn->tx_lock);
-	conn->data_slots++;
+	conn->data_slots += op->slots;
 	spin_unlock_bh(&conn->tx_lock);
 	wake_up(&conn->data_wait);
 	complete(&op->done);
 }
 
-/*
- * Take a send queue slot, waiting for one, and count an in-flight
- * request; -ECONNABORTED when the connection is going away.
- */
-static int data_begin(struct rsm_conn *conn)
+static void data_unsignalled_failed(struct ib_cq *cq, struct ib_wc *wc)
 {
+	struct rsm_data_op *op = container_of(wc->wr_cqe, struct rsm_data_op,
+					      unsignalled);
+
+	conn_wc_error(op->conn, wc);
+}
+
+/*
+ * Take @n send queue slots, waiting for them, and count an in-flight
+ * request; -ECONNABORTED when the connection is going away. A request
+ * that takes all of them (a registration) waits for every data request
+ * to complete, and new ones wait behind it.
+ */
+static int data_begin(struct rsm_conn *conn, int n)
+{
+	bool reg = n == RSM_DATA_DEPTH;
 	int ret = 0;
 
 	spin_lock_bh(&conn->tx_lock);
-	while (!conn->dead && conn->has_qp && !conn->data_slots) {
+	conn->reg_waiting += reg;
+	while (!conn->dead && conn->has_qp &&
+	       (conn->data_slots < n || (!reg && conn->reg_waiting))) {
 		spin_unlock_bh(&conn->tx_lock);
-		wait_event(conn->data_wait, READ_ONCE(conn->data_slots) ||
-			   READ_ONCE(conn->dead));
+		wait_event(conn->data_wait, READ_ONCE(conn->dead) ||
+			   (READ_ONCE(conn->data_slots) >= n &&
+			    (reg || !READ_ONCE(conn->reg_waiting))));
 		spin_lock_bh(&conn->tx_lock);
 	}
 	if (conn->dead || !conn->has_qp) {
+		conn->reg_waiting -= reg;
 		ret = -ECONNABORTED;
 	} else {
-		conn->data_slots--;
+		conn->data_slots -= n;
 		conn->data_inflight++;
 	}
 	spin_unlock_bh(&conn->tx_lock);
@@ -783,23 +811,49 @@ static void data_end(struct rsm_conn *conn)
 	wake_up_all(&conn->data_wait);
 }
 
-/* Post @wr (its wr_cqe is @op's) and wait for its completion. */
-static int data_post_wait(struct rsm_conn *conn, struct ib_send_wr *wr,
+/*
+ * Post the chain @first..@last of @n requests, which holds @n slots, and
+ * wait for its last one's completion.
+ *
+ * A registration (all slots) is posted only once no message is
+ * outstanding either: rxe in 6.1 retransmits by going back to the oldest
+ * request without its ACK and executes every request from there again,
+ * including a registration already done, which then fails ("not free")
+ * and takes the QP down. Messages are not held back meanwhile (a reply
+ * must never be dropped); the registration waits for a moment without
+ * any. Requests posted after it are safe: the completer retires the
+ * registration before it can go back past it.
+ */
+static int data_post_wait(struct rsm_conn *conn, struct ib_send_wr *first,
+			  struct ib_send_wr *last, int n,
 			  struct rsm_data_op *op)
 {
+	bool reg = n == RSM_DATA_DEPTH;
+	struct ib_send_wr *wr;
 	int ret;
 
 	op->cqe.done = data_done;
+	op->unsignalled.done = data_unsignalled_failed;
 	op->conn = conn;
+	op->slots = n;
 	op->status = -EIO;
 	init_completion(&op->done);
-	wr->wr_cqe = &op->cqe;
-	wr->send_flags |= IB_SEND_SIGNALED;
+	for (wr = first; wr != last; wr = wr->next)
+		wr->wr_cqe = &op->unsignalled;
+	last->wr_cqe = &op->cqe;
+	last->send_flags |= IB_SEND_SIGNALED;
 	spin_lock_bh(&conn->tx_lock);
+	while (reg && conn->tx_busy && !conn->dead) {
+		spin_unlock_bh(&conn->tx_lock);
+		wait_event(conn->data_wait, !READ_ONCE(conn->tx_busy) ||
+			   READ_ONCE(conn->dead));
+		spin_lock_bh(&conn->tx_lock);
+	}
 	ret = conn->dead ? -ECONNABORTED :
-	      ib_post_send(conn->cm_id->qp, wr, NULL);
+	      ib_post_send(conn->cm_id->qp, first, NULL);
 	if (ret)
-		conn->data_slots++;
+		conn->data_slots += n;
+	conn->reg_waiting -= reg;
 	spin_unlock_bh(&conn->tx_lock);
 	if (ret)
 		return ret == -ECONNABORTED ? ret : -EIO;
@@ -809,30 +863,35 @@ static int data_post_wait(struct rsm_conn *conn, struct ib_send_wr *wr,
 }
 
 /**
- * rsm_conn_rdma() - RDMA READ or WRITE between kernel memory and a peer
+ * rsm_conn_rdma() - RDMA READs or WRITEs between kernel memory and a peer
  * @conn: the connection
  * @write: WRITE (local to remote) instead of READ
- * @buf: kernel buffer (kmalloc'ed: DMA-mappable)
- * @len: bytes to move
- * @remote: the peer's address
- * @rkey: the peer's remote key
+ * @buf: kernel buffer (kmalloc'ed or a page: DMA-mappable)
+ * @p: the pieces to move, at increasing offsets of @buf
+ * @n: how many, 1 to RSM_RDMA_CHAIN_MAX
  *
- * Context: process context; sleeps until the transfer completed.
- * Return: 0, -ECONNABORTED if the connection is gone, -EIO if the
- * transfer failed (the connection then goes down).
+ * The pieces go out as one chain of work requests with one completion.
+ *
+ * Context: process context; sleeps until every piece has moved.
+ * Return: 0, -ECONNABORTED if the connection is gone, -EIO if a transfer
+ * failed (the connection then goes down).
  */
-int rsm_conn_rdma(struct rsm_conn *conn, bool write, void *buf, u32 len,
-		  u64 remote, u32 rkey)
+int rsm_conn_rdma(struct rsm_conn *conn, bool write, void *buf,
+		  const struct rsm_rdma_piece *p, int n)
 {
 	enum dma_data_direction dir = write ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
-	struct ib_rdma_wr wr = {};
+	struct ib_rdma_wr wr[RSM_RDMA_CHAIN_MAX] = {};
+	struct ib_sge sge[RSM_RDMA_CHAIN_MAX];
+	u32 len = p[n - 1].off + p[n - 1].len;
 	struct rsm_data_op op;
 	struct ib_device *dev;
-	struct ib_sge sge;
 	u64 dma;
-	int ret;
+	int i, ret;
 
-	ret = data_begin(conn);
+	BUILD_BUG_ON(RSM_RDMA_CHAIN_MAX >= RSM_DATA_DEPTH);
+	if (WARN_ON_ONCE(n < 1 || n > RSM_RDMA_CHAIN_MAX))
+		return -EINVAL;
+	ret = data_begin(conn, n);
 	if (ret)
 		return ret;
 	/* Mapped per transfer: nothing stays mapped on a removed device. */
@@ -840,20 +899,23 @@ int rsm_conn_rdma(struct rsm_conn *conn, bool write, void *buf, u32 len,
 	dma = ib_dma_map_single(dev, buf, len, dir);
 	if (ib_dma_mapping_error(dev, dma)) {
 		spin_lock_bh(&conn->tx_lock);
-		conn->data_slots++;
+		conn->data_slots += n;
 		spin_unlock_bh(&conn->tx_lock);
 		ret = -ENOMEM;
 		goto out;
 	}
-	sge.addr = dma;
-	sge.length = len;
-	sge.lkey = conn->pd->local_dma_lkey;
-	wr.wr.opcode = write ? IB_WR_RDMA_WRITE : IB_WR_RDMA_READ;
-	wr.wr.sg_list = &sge;
-	wr.wr.num_sge = 1;
-	wr.remote_addr = remote;
-	wr.rkey = rkey;
-	ret = data_post_wait(conn, &wr.wr, &op);
+	for (i = 0; i < n; i++) {
+		sge[i].addr = dma + p[i].off;
+		sge[i].length = p[i].len;
+		sge[i].lkey = conn->pd->local_dma_lkey;
+		wr[i].wr.next = i + 1 < n ? &wr[i + 1].wr : NULL;
+		wr[i].wr.opcode = write ? IB_WR_RDMA_WRITE : IB_WR_RDMA_READ;
+		wr[i].wr.sg_list = &sge[i];
+		wr[i].wr.num_sge = 1;
+		wr[i].remote_addr = p[i].remote;
+		wr[i].rkey = p[i].rkey;
+	}
+	ret = data_post_wait(conn, &wr[0].wr, &wr[n - 1].wr, n, &op);
 	ib_dma_unmap_single(dev, dma, len, dir);
 	if (ret && !rsm_conn_alive(conn))
 		ret = -ECONNABORTED;
@@ -877,7 +939,7 @@ int rsm_conn_reg_mr(struct rsm_conn *conn, struct ib_mr *mr, int access)
 	struct rsm_data_op op;
 	int ret;
 
-	ret = data_begin(conn);
+	ret = data_begin(conn, RSM_DATA_DEPTH);
 	if (ret)
 		return ret;
 	ib_update_fast_reg_key(mr, ib_inc_rkey(mr->rkey));
@@ -885,7 +947,7 @@ int rsm_conn_reg_mr(struct rsm_conn *conn, struct ib_mr *mr, int access)
 	wr.mr = mr;
 	wr.key = mr->rkey;
 	wr.access = access;
-	ret = data_post_wait(conn, &wr.wr, &op);
+	ret = data_post_wait(conn, &wr.wr, &wr.wr, RSM_DATA_DEPTH, &op);
 	data_end(conn);
 	return ret;
 }

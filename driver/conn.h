@@ -65,8 +65,10 @@ struct rsm_buf {
  * @bufs_dma: DMA address of @bufs
  * @rx: receive buffers
  * @tx: send buffers
- * @tx_lock: protects @tx_free, @credits, @rx_unacked, @dead and posting
+ * @tx_lock: protects @tx_free, @tx_busy, @credits, @rx_unacked, @dead,
+ *	@reg_waiting and posting
  * @tx_free: free send buffers
+ * @tx_busy: messages posted whose completion has not arrived
  * @credits: messages the peer can receive now
  * @rx_unacked: receive buffers reposted but not yet reported to the peer
  * @dead: no more posting: the connection is being torn down
@@ -87,6 +89,8 @@ struct rsm_buf {
  *	up, under @tx_lock; teardown waits for 0
  * @data_wait: where posters wait for a slot and teardown for the last
  *	request
+ * @reg_waiting: registrations waiting for the send queue to go idle;
+ *	new data requests wait behind them
  * @grants: exported segments registered in @pd (segment.c's, under its
  *	lock)
  */
@@ -104,6 +108,7 @@ struct rsm_conn {
 	struct rsm_buf tx[RSM_TX_DEPTH];
 	spinlock_t tx_lock;		/* credits, send buffers, posting */
 	struct list_head tx_free;
+	int tx_busy;
 	int credits;
 	int rx_unacked;
 	bool dead;
@@ -120,6 +125,7 @@ struct rsm_conn {
 	int data_slots;
 	int data_inflight;
 	wait_queue_head_t data_wait;
+	int reg_waiting;
 	struct list_head grants;
 };
 

@@ -110,11 +110,36 @@ struct rsm_cpage {
 	void *pristine;
 };
 
+/* Bytes of a remote segment's chunk from segment offset @off on. */
+static u64 chunk_left(const struct rsm_import *imp, u64 off)
+{
+	u64 in;
+
+	div64_u64_rem(off, imp->chunk_bytes, &in);
+	return imp->chunk_bytes - in;
+}
+
+/*
+ * The RDMA piece for @len bytes at segment offset @off, which stay in one
+ * chunk (see chunk_left()), from or to offset @at of the local buffer.
+ */
+static struct rsm_rdma_piece piece(const struct rsm_import *imp, u64 off,
+				   u32 len, u32 at)
+{
+	u64 in, c = div64_u64_rem(off, imp->chunk_bytes, &in);
+
+	return (struct rsm_rdma_piece){
+		.off = at,
+		.len = len,
+		.remote = imp->chunks[c].iova + in,
+		.rkey = imp->chunks[c].rkey,
+	};
+}
+
 /* The cached copy of page @pgoff, read from the exporter if need be. */
 static struct rsm_cpage *cpage_get(struct rsm_import *imp, pgoff_t pgoff)
 {
-	u64 off = (u64)pgoff << PAGE_SHIFT;
-	u64 c = div64_u64(off, imp->chunk_bytes);
+	struct rsm_rdma_piece p;
 	struct rsm_cpage *cp;
 	int ret;
 
@@ -130,10 +155,8 @@ static struct rsm_cpage *cpage_get(struct rsm_import *imp, pgoff_t pgoff)
 		kfree(cp);
 		return ERR_PTR(-ENOMEM);
 	}
-	ret = rsm_conn_rdma(imp->conn, false, page_address(cp->page),
-			    PAGE_SIZE,
-			    imp->chunks[c].iova + off - c * imp->chunk_bytes,
-			    imp->chunks[c].rkey);
+	p = piece(imp, (u64)pgoff << PAGE_SHIFT, PAGE_SIZE, 0);
+	ret = rsm_conn_rdma(imp->conn, false, page_address(cp->page), &p, 1);
 	if (!ret)
 		ret = xa_err(xa_store(&imp->cache, pgoff, cp, GFP_KERNEL));
 	if (ret) {
@@ -227,12 +250,12 @@ static vm_fault_t import_page_mkwrite(struct vm_fault *vmf)
 static int cpage_writeback(struct rsm_import *imp, pgoff_t pgoff,
 			   struct rsm_cpage *cp)
 {
+	struct rsm_rdma_piece p[RSM_RDMA_CHAIN_MAX];
 	u64 off = (u64)pgoff << PAGE_SHIFT;
-	u64 c = div64_u64(off, imp->chunk_bytes);
-	u64 remote = imp->chunks[c].iova + off - c * imp->chunk_bytes;
-	const u8 *now = page_address(cp->page), *was = cp->pristine;
+	u8 *now = page_address(cp->page);
+	const u8 *was = cp->pristine;
 	size_t i = 0, start, end;
-	int ret;
+	int n = 0, ret;
 
 	while (i < PAGE_SIZE) {
 		if (now[i] == was[i]) {
@@ -244,14 +267,16 @@ static int cpage_writeback(struct rsm_import *imp, pgoff_t pgoff,
 		for (i = end; i < PAGE_SIZE && i < end + RSM_WB_GAP; i++)
 			if (now[i] != was[i])
 				end = i + 1;
-		ret = rsm_conn_rdma(imp->conn, true, (void *)now + start,
-				    end - start, remote + start,
-				    imp->chunks[c].rkey);
-		if (ret)
-			return ret;
+		p[n++] = piece(imp, off + start, end - start, start);
+		if (n == RSM_RDMA_CHAIN_MAX) {
+			ret = rsm_conn_rdma(imp->conn, true, now, p, n);
+			if (ret)
+				return ret;
+			n = 0;
+		}
 		i = end;
 	}
-	return 0;
+	return n ? rsm_conn_rdma(imp->conn, true, now, p, n) : 0;
 }
 
 /**
@@ -834,19 +859,17 @@ static int access_local(struct rsm_import *imp, bool write, u64 off,
 static int access_remote(struct rsm_import *imp, bool write, u64 off,
 			 u64 len, void __user *buf)
 {
+	struct rsm_rdma_piece p;
 	int ret;
 
 	while (len) {
-		u64 c = div64_u64(off, imp->chunk_bytes);
-		u64 in = off - c * imp->chunk_bytes;
-		u32 n = min_t(u64, min_t(u64, len, imp->chunk_bytes - in),
+		u32 n = min_t(u64, min(len, chunk_left(imp, off)),
 			      RSM_BOUNCE_SIZE);
 
 		if (write && copy_from_user(imp->bounce, buf, n))
 			return -EFAULT;
-		ret = rsm_conn_rdma(imp->conn, write, imp->bounce, n,
-				    imp->chunks[c].iova + in,
-				    imp->chunks[c].rkey);
+		p = piece(imp, off, n, 0);
+		ret = rsm_conn_rdma(imp->conn, write, imp->bounce, &p, 1);
 		if (ret)
 			return ret;
 		if (!write && copy_to_user(buf, imp->bounce, n))
@@ -858,13 +881,10 @@ static int access_remote(struct rsm_import *imp, bool write, u64 off,
 	return 0;
 }
 
-/* One transfer, with every check; called with imp->lock held. */
-static int import_access(struct rsm_import *imp, bool write,
-			 const struct rsm_iov *iov)
+/* Whether a transfer may go ahead; called with imp->lock held. */
+static int access_check(struct rsm_import *imp, bool write,
+			const struct rsm_iov *iov)
 {
-	void __user *buf = u64_to_user_ptr(iov->buf);
-	int ret;
-
 	lockdep_assert_held(&imp->lock);
 	if (imp->aborted)
 		return -ECONNABORTED;
@@ -872,17 +892,81 @@ static int import_access(struct rsm_import *imp, bool write,
 		return -EACCES;
 	if (iov->offset > imp->size || iov->len > imp->size - iov->offset)
 		return -ERANGE;
-	if (!iov->len)
-		return 0;
+	return 0;
+}
+
+/* What a failed transfer leaves behind: barriers report it. */
+static int access_failed(struct rsm_import *imp, int ret)
+{
+	if (ret == -ECONNABORTED)
+		imp->aborted = true;
+	if (ret != -EFAULT)
+		imp->errors++;
+	return ret;
+}
+
+/* One transfer, with every check; called with imp->lock held. */
+static int import_access(struct rsm_import *imp, bool write,
+			 const struct rsm_iov *iov)
+{
+	void __user *buf = u64_to_user_ptr(iov->buf);
+	int ret;
+
+	ret = access_check(imp, write, iov);
+	if (ret || !iov->len)
+		return ret;
 	if (imp->exp)
 		ret = access_local(imp, write, iov->offset, iov->len, buf);
 	else
 		ret = access_remote(imp, write, iov->offset, iov->len, buf);
-	if (ret == -ECONNABORTED)
-		imp->aborted = true;
-	if (ret && ret != -EFAULT)
-		imp->errors++;
-	return ret;
+	return ret ? access_failed(imp, ret) : 0;
+}
+
+/*
+ * The leading entries of a remote vector that fit the bounce buffer
+ * together, each within one chunk, move as one chain of RDMA requests:
+ * one round trip instead of one per entry. Sets *@done to the entries
+ * moved: 0 if fewer than two qualify (the caller moves the first alone,
+ * with its own checks and errors), or if the chain failed (nothing is
+ * known to have moved). Called with imp->lock held.
+ */
+static int vec_chain(struct rsm_import *imp, bool write,
+		     const struct rsm_iov *iov, u32 count, u32 *done)
+{
+	struct rsm_rdma_piece p[RSM_RDMA_CHAIN_MAX];
+	u32 i, n, used = 0;
+	int ret;
+
+	*done = 0;
+	if (imp->exp)
+		return 0;
+	for (n = 0; n < count && n < RSM_RDMA_CHAIN_MAX; n++) {
+		const struct rsm_iov *e = &iov[n];
+
+		if (access_check(imp, write, e) || !e->len ||
+		    e->len > RSM_BOUNCE_SIZE - used ||
+		    e->len > chunk_left(imp, e->offset))
+			break;
+		if (write && copy_from_user(imp->bounce + used,
+					    u64_to_user_ptr(e->buf), e->len))
+			break;
+		p[n] = piece(imp, e->offset, e->len, used);
+		used += e->len;
+	}
+	if (n < 2)
+		return 0;
+	ret = rsm_conn_rdma(imp->conn, write, imp->bounce, p, n);
+	if (ret)
+		return access_failed(imp, ret);
+	for (i = 0; !write && i < n; i++) {
+		if (copy_to_user(u64_to_user_ptr(iov[i].buf),
+				 imp->bounce + p[i].off, p[i].len)) {
+			*done = i;
+			return -EFAULT;
+		}
+	}
+	*done = n;
+	return 0;
 }
 
 static int import_rw(struct rsm_import *imp, bool write, void __user *uarg)
@@ -903,6 +987,7 @@ static int import_vec(struct rsm_import *imp, bool write, void __user *uarg)
 	struct rsm_iov iov[RSM_IOV_MAX];
 	struct rsm_import_vec v;
 	int ret = 0;
+	u32 n;
 
 	if (copy_from_user(&v, uarg, sizeof(v)))
 		return -EFAULT;
@@ -913,10 +998,18 @@ static int import_vec(struct rsm_import *imp, bool write, void __user *uarg)
 			   v.count * sizeof(iov[0])))
 		return -EFAULT;
 	mutex_lock(&imp->lock);
-	for (v.done = 0; v.done < v.count; v.done++) {
+	for (v.done = 0; v.done < v.count; v.done += n) {
+		ret = vec_chain(imp, write, iov + v.done, v.count - v.done, &n);
+		if (ret) {
+			v.done += n;
+			break;
+		}
+		if (n)
+			continue;
 		ret = import_access(imp, write, &iov[v.done]);
 		if (ret)
 			break;
+		n = 1;
 	}
 	mutex_unlock(&imp->lock);
 	/* Report how far it got, whatever happened. */

@@ -53,6 +53,23 @@ struct ib_pd;
 struct list_head;
 struct rsm_conn;
 
+/* Most pieces one rsm_conn_rdma() moves: a vector's entries. */
+#define RSM_RDMA_CHAIN_MAX	RSM_IOV_MAX
+
+/**
+ * struct rsm_rdma_piece - one RDMA READ or WRITE of a chain
+ * @off: offset of the local bytes in the buffer
+ * @len: bytes to move
+ * @remote: the peer's address
+ * @rkey: the peer's remote key
+ */
+struct rsm_rdma_piece {
+	u32 off;
+	u32 len;
+	u64 remote;
+	u32 rkey;
+};
+
 struct rsm_conn *rsm_peer_conn_get(u32 node);
 void rsm_conn_get(struct rsm_conn *conn);
 void rsm_conn_put(struct rsm_conn *conn);
@@ -65,8 +82,8 @@ int rsm_conn_request(struct rsm_conn *conn, enum rsm_msg_type type,
 		     const void *payload, u32 len, void *reply, u32 *reply_len);
 int rsm_conn_notify(struct rsm_conn *conn, enum rsm_msg_type type,
 		    const void *payload, u32 len);
-int rsm_conn_rdma(struct rsm_conn *conn, bool write, void *buf, u32 len,
-		  u64 remote, u32 rkey);
+int rsm_conn_rdma(struct rsm_conn *conn, bool write, void *buf,
+		  const struct rsm_rdma_piece *p, int n);
 int rsm_conn_reg_mr(struct rsm_conn *conn, struct ib_mr *mr, int access);
 
 #endif /* _RSM_PEER_H */

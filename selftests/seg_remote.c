@@ -468,6 +468,153 @@ TEST_F_TIMEOUT(remote, vectors_of_addresses_and_handles_cross_nodes, 600)
 	seg_unmap(vsrc, LLEN3);
 }
 
+/* ------------------------------------------------------------ test 11 */
+
+/*
+ * The kernel moves the leading entries of a vector that fit its 64 KiB
+ * bounce buffer together, each within one registered chunk, as one chain
+ * of RDMA requests. Entries that do not fit (larger than the buffer,
+ * across a chunk boundary: 511 pages on rxe, 512 elsewhere) go alone,
+ * and a bad local buffer in the middle of a chain still stops the vector
+ * exactly there.
+ */
+#define LEN11		(4u << 20)
+#define LLEN11		(512u << 10)
+#define CHUNK11		((2u << 20) - 4096)	/* chunk size on rxe */
+#define BAD_GET11	6	/* getv: this entry's buffer is read-only */
+#define BAD_PUT11	7	/* putv: this entry's buffer is unreadable */
+
+static const struct vent mixed11[RSM_MAX_SGIOREQS] = {
+	{ 0, 0, 0, 64 },
+	{ 0, 64, 4096, 4000 },
+	{ 0, 8192, CHUNK11 - (16 << 10), 32 << 10 },	/* across chunks */
+	{ 0, 48 << 10, 64 << 10, 100 << 10 },		/* > bounce */
+	{ 0, 160 << 10, 300 << 10, 60 << 10 },
+	{ 0, 224 << 10, 1 << 20, 1 },
+	{ 0, 228 << 10, (1 << 20) + 8192, 100 },
+	{ 0, 232 << 10, (1 << 20) + 16384, 512 },
+	{ 0, 236 << 10, (1 << 20) + 24576, 7 },
+	{ 0, 240 << 10, (1 << 20) + 32768, 300 },
+	{ 0, 244 << 10, (3 << 20) + 5, 4096 },
+	{ 0, 252 << 10, (3 << 20) + 8192, 1000 },
+	{ 0, 256 << 10, (3 << 20) + 16384, 2 },
+	{ 0, 260 << 10, LEN11 - 64, 64 },
+	{ 0, 264 << 10, (2 << 20) + (16 << 10), 8192 },
+	{ 0, 280 << 10, 2 * CHUNK11 - 1, 2 },		/* across chunks */
+};
+
+/* What the segment holds after the importer's two putv calls. */
+static void mixed11_ref(uint8_t *ref, const uint8_t *src, const uint8_t *src2)
+{
+	int i;
+
+	seg_pattern(ref, LEN11, SEED_EXP, 0);
+	for (i = 0; i < RSM_MAX_SGIOREQS; i++)
+		memcpy(ref + mixed11[i].ro, src + mixed11[i].lo, mixed11[i].n);
+	for (i = 0; i < BAD_PUT11; i++)
+		memcpy(ref + mixed11[i].ro, src2 + mixed11[i].lo,
+		       mixed11[i].n);
+}
+
+TEST_F_TIMEOUT(remote, vectors_chain_entries_that_fit_and_stop_exactly, 600)
+{
+	uint8_t *ref = seg_map(LEN11);
+	uint8_t *src = seg_map(LLEN11), *src2 = seg_map(LLEN11);
+	long diff;
+	int i;
+
+	ASSERT_NE(NULL, ref);
+	ASSERT_NE(NULL, src);
+	ASSERT_NE(NULL, src2);
+	seg_pattern(src, LLEN11, SEED_PUT + 11, 0);
+	seg_pattern(src2, LLEN11, SEED_PUT + 12, 0);
+	mixed11_ref(ref, src, src2);
+	if (self->me == EXPORTER) {
+		struct seg_exp d;
+
+		EXPORT_DATA(&d, LEN11, 11, NULL, 0);
+		open_ctl(_metadata, self, 11);
+		AWAIT_IMPORTER_DONE(WAIT_S * 2);
+		diff = seg_diff(ref, d.mem, LEN11);
+		EXPECT_EQ(-1, diff) TH_LOG("first wrong byte at %ld", diff);
+		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&d));
+	} else {
+		uint8_t *dst = seg_map(LLEN11), *all = seg_map(LEN11);
+		uint8_t *ro = seg_map(seg_pg()), *none = seg_map(seg_pg());
+		rsm_iovec_t iov[RSM_MAX_SGIOREQS];
+		rsm_scat_gath_t sg;
+		struct seg_imp d;
+
+		ASSERT_NE(NULL, dst);
+		ASSERT_NE(NULL, all);
+		ASSERT_NE(NULL, ro);
+		ASSERT_NE(NULL, none);
+		ASSERT_EQ(0, mprotect(ro, seg_pg(), PROT_READ));
+		ASSERT_EQ(0, mprotect(none, seg_pg(), PROT_NONE));
+		join_ctl(_metadata, self, 11);
+		IMPORT(&d, DATA_ID(11), RSM_PERM_RDWR);
+		memset(&sg, 0, sizeof(sg));
+		sg.local_nodeid = IMPORTER;
+		sg.remote_handle = d.h;
+		sg.iovec = iov;
+		sg.io_request_count = RSM_MAX_SGIOREQS;
+
+		/* Every entry there and back. */
+		fill_iov(iov, mixed11, RSM_MAX_SGIOREQS, NULL, src);
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_putv(&sg));
+		EXPECT_EQ(0, sg.io_residual_count);
+		fill_iov(iov, mixed11, RSM_MAX_SGIOREQS, NULL, dst);
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_getv(&sg));
+		EXPECT_EQ(0, sg.io_residual_count);
+		for (i = 0; i < RSM_MAX_SGIOREQS; i++) {
+			diff = seg_diff(dst + mixed11[i].lo,
+					src + mixed11[i].lo, mixed11[i].n);
+			EXPECT_EQ(-1, diff)
+				TH_LOG("entry %d: byte %ld", i, diff);
+		}
+
+		/* A read-only buffer: the entries before it are read. */
+		memset(dst, 0, LLEN11);
+		iov[BAD_GET11].local.vaddr = (caddr_t)ro;
+		iov[BAD_GET11].local_offset = 0;
+		iov[BAD_GET11].transfer_length = 8;
+		EXPECT_EQ(RSMERR_BAD_ADDR, rsm_memseg_import_getv(&sg));
+		EXPECT_EQ(RSM_MAX_SGIOREQS - BAD_GET11, sg.io_residual_count);
+		for (i = 0; i < BAD_GET11; i++) {
+			diff = seg_diff(dst + mixed11[i].lo,
+					src + mixed11[i].lo, mixed11[i].n);
+			EXPECT_EQ(-1, diff)
+				TH_LOG("entry %d: byte %ld", i, diff);
+		}
+		for (i = mixed11[BAD_GET11 + 1].lo; i < (int)LLEN11; i++)
+			if (dst[i])
+				break;
+		EXPECT_EQ((int)LLEN11, i) TH_LOG("read past the bad entry: %d", i);
+
+		/* An unreadable buffer: the entries before it are written. */
+		fill_iov(iov, mixed11, RSM_MAX_SGIOREQS, NULL, src2);
+		iov[BAD_PUT11].local.vaddr = (caddr_t)none;
+		iov[BAD_PUT11].local_offset = 0;
+		iov[BAD_PUT11].transfer_length = 8;
+		EXPECT_EQ(RSMERR_BAD_ADDR, rsm_memseg_import_putv(&sg));
+		EXPECT_EQ(RSM_MAX_SGIOREQS - BAD_PUT11, sg.io_residual_count);
+
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(d.h, 0, all,
+							     LEN11));
+		diff = seg_diff(all, ref, LEN11);
+		EXPECT_EQ(-1, diff) TH_LOG("first wrong byte at %ld", diff);
+		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&d));
+		IMPORTER_DONE();
+		seg_unmap(dst, LLEN11);
+		seg_unmap(all, LEN11);
+		seg_unmap(ro, seg_pg());
+		seg_unmap(none, seg_pg());
+	}
+	seg_unmap(ref, LEN11);
+	seg_unmap(src, LLEN11);
+	seg_unmap(src2, LLEN11);
+}
+
 /* ------------------------------------------------------------- test 4 */
 
 TEST_F_TIMEOUT(remote, node_missing_from_the_access_list_cannot_connect, 300)
