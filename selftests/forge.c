@@ -761,15 +761,6 @@ static void join_ctl(struct __test_metadata *_metadata,
 	seg_ctl_join(_metadata, &self->cs, self->ctl, EXPORTER, CTL_ID, WAIT_S);
 }
 
-#define AWAIT_NODE(n, ph)						\
-	ASSERT_EQ(0, seg_ctl_await(_metadata, &self->cs, n, ph, WAIT_S))
-
-#define AWAIT_EXPORTER(ph)						\
-	seg_ctl_await_exporter(_metadata, &self->cs, ph, WAIT_S)
-
-#define ANNOUNCE(ph)							\
-	ASSERT_EQ(RSM_SUCCESS, seg_put_word(&self->cs.im, self->me, ph))
-
 /*
  * Node 1: the keys of every registration rsm holds on the device, with
  * the address to aim at. The method is checked on a key node 1 knows:
@@ -844,8 +835,8 @@ static void exporter(struct __test_metadata *_metadata,
 		TH_LOG("rdma_cm server on port %d: %s", FORGE_PORT,
 		       strerror(errno));
 	open_ctl(_metadata, self);
-	AWAIT_NODE(GRANTED, PH_CONNECTED);
-	AWAIT_NODE(FORGER, PH_JOINED);
+	SEG_AWAIT_NODE(GRANTED, PH_CONNECTED);
+	SEG_AWAIT_NODE(FORGER, PH_JOINED);
 
 	leak_keys(_metadata, self, &d, &lk);
 	self->dyndbg = !rxe_no_mr_message(1);
@@ -854,7 +845,7 @@ static void exporter(struct __test_metadata *_metadata,
 		       RXE_NO_MR);
 	memcpy(self->cs.exp.mem + LEAK_OFF, &lk, sizeof(lk));
 	seg_set_word(&self->cs.exp, 0, PH_LEAKED);
-	AWAIT_NODE(FORGER, SEG_PH_DONE);
+	SEG_AWAIT_NODE(FORGER, SEG_PH_DONE);
 
 	/* Each key failed rxe's lookup (key, PD, access), in both ops. */
 	for (i = 0; self->dyndbg && i < lk.n; i++) {
@@ -866,7 +857,7 @@ static void exporter(struct __test_metadata *_metadata,
 	self->dyndbg = 0;
 
 	seg_set_word(&self->cs.exp, 0, PH_ATTACKED);
-	AWAIT_NODE(GRANTED, SEG_PH_DONE);
+	SEG_AWAIT_NODE(GRANTED, SEG_PH_DONE);
 	self->cs.finished = 1;
 
 	diff = seg_diff(d.mem, ref, len);
@@ -902,9 +893,9 @@ static void granted(struct __test_metadata *_metadata,
 	ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_put(d.h, 0, ref, pg));
 	ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(d.h, 0, buf, len));
 	EXPECT_EQ(-1, seg_diff(buf, ref, pg));
-	ANNOUNCE(PH_CONNECTED);
+	SEG_ANNOUNCE(PH_CONNECTED);
 
-	AWAIT_EXPORTER(PH_ATTACKED);
+	SEG_AWAIT_EXPORTER(PH_ATTACKED);
 	/* Still there, still ours: page 1 is written only now. */
 	memset(buf, 0, len);
 	ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(d.h, 0, buf, len));
@@ -915,7 +906,7 @@ static void granted(struct __test_metadata *_metadata,
 	ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(d.h, pg, buf + pg, pg));
 	EXPECT_EQ(-1, seg_diff(buf + pg, ref + pg, pg));
 	EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&d));
-	ANNOUNCE(SEG_PH_DONE);
+	SEG_ANNOUNCE(SEG_PH_DONE);
 	self->cs.finished = 1;
 	seg_unmap(buf, len);
 }
@@ -929,13 +920,13 @@ static void forger(struct __test_metadata *_metadata,
 	int is_write;
 
 	join_ctl(_metadata, self);
-	ANNOUNCE(PH_JOINED);
+	SEG_ANNOUNCE(PH_JOINED);
 	/* The ordinary way in is closed to this node. */
 	EXPECT_EQ(RSMERR_SEG_NOT_PUBLISHED_TO_NODE,
 		  seg_try_connect(self->ctl, EXPORTER, DATA_ID,
 				  RSM_PERM_RDWR));
 
-	AWAIT_EXPORTER(PH_LEAKED);
+	SEG_AWAIT_EXPORTER(PH_LEAKED);
 	ASSERT_EQ(RSM_SUCCESS,
 		  rsm_memseg_import_get(self->cs.im.h, LEAK_OFF, &lk,
 					sizeof(lk)));
@@ -964,7 +955,7 @@ static void forger(struct __test_metadata *_metadata,
 				TH_LOG("a forged READ returned data");
 		}
 	}
-	ANNOUNCE(SEG_PH_DONE);
+	SEG_ANNOUNCE(SEG_PH_DONE);
 	self->cs.finished = 1;
 }
 

@@ -89,17 +89,9 @@ static void join_ctl(struct __test_metadata *_metadata,
 #define AWAIT_IMPORTER(ph, secs)					\
 	ASSERT_EQ(0, seg_ctl_await(_metadata, &self->cs, IMPORTER, ph, secs))
 
-/* Importer: wait for the exporter's phase @ph. */
-#define AWAIT_EXPORTER(ph)						\
-	seg_ctl_await_exporter(_metadata, &self->cs, ph, WAIT_S)
-
-/* Importer: tell the exporter our phase. */
-#define ANNOUNCE(ph)							\
-	ASSERT_EQ(RSM_SUCCESS, seg_put_word(&self->cs.im, IMPORTER, ph))
-
 /* Importer: the end of its part. */
 #define IMPORTER_DONE() do {						\
-	ANNOUNCE(SEG_PH_DONE);						\
+	SEG_ANNOUNCE(SEG_PH_DONE);					\
 	self->cs.finished = 1;						\
 } while (0)
 
@@ -750,7 +742,7 @@ TEST_F_TIMEOUT(remote, user_permission_digits_apply_to_remote_importers, 300)
 
 		join_ctl(_metadata, self, 6);
 		if (geteuid() != 0) {
-			ANNOUNCE(SEG_PH_SKIP);
+			SEG_ANNOUNCE(SEG_PH_SKIP);
 			self->cs.finished = 1;
 			SKIP(return, "needs root to become other users");
 		}
@@ -830,7 +822,7 @@ TEST_F_TIMEOUT(remote, unpublish_while_the_importer_writes_aborts_it, 600)
 			if (ret)
 				break;
 			if (n == 20) {
-				ANNOUNCE(PH_WRITING);
+				SEG_ANNOUNCE(PH_WRITING);
 				t0 = seg_now();
 			}
 			if (t0 && seg_now() - t0 > WAIT_S)
@@ -852,7 +844,7 @@ TEST_F_TIMEOUT(remote, unpublish_while_the_importer_writes_aborts_it, 600)
 			  rsm_memseg_import_get64(self->cs.im.h, 0, &v, 1))
 			TH_LOG("channel to node %d: state %u", EXPORTER,
 			       seg_peer_state(EXPORTER));
-		AWAIT_EXPORTER(PH_UNPUBLISHED);
+		SEG_AWAIT_EXPORTER(PH_UNPUBLISHED);
 		EXPECT_EQ(RSMERR_SEG_NOT_PUBLISHED,
 			  seg_try_connect(self->ctl, EXPORTER, DATA_ID(7),
 					  RSM_PERM_RDWR));
@@ -909,7 +901,7 @@ TEST_F_TIMEOUT(remote, killed_exporter_aborts_the_importer, 600)
 		join_ctl(_metadata, self, 8);
 		IMPORT(&d, DATA_ID(8), RSM_PERM_RDWR);
 		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get64(d.h, 0, &v, 1));
-		ANNOUNCE(PH_CONNECTED);
+		SEG_ANNOUNCE(PH_CONNECTED);
 		t0 = seg_now();
 		do {
 			n++;
@@ -922,7 +914,7 @@ TEST_F_TIMEOUT(remote, killed_exporter_aborts_the_importer, 600)
 			  rsm_memseg_import_get64(self->cs.im.h, 0, &v, 1))
 			TH_LOG("channel to node %d: state %u", EXPORTER,
 			       seg_peer_state(EXPORTER));
-		AWAIT_EXPORTER(PH_KILLED);
+		SEG_AWAIT_EXPORTER(PH_KILLED);
 		EXPECT_EQ(RSMERR_SEG_NOT_PUBLISHED,
 			  seg_try_connect(self->ctl, EXPORTER, DATA_ID(8),
 					  RSM_PERM_RDWR));
@@ -981,12 +973,12 @@ TEST_F_TIMEOUT(remote, rebind_is_transparent_to_a_remote_importer, 300)
 		seg_pattern(ref, len, SEED_EXP, 0);
 		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(d.h, 0, buf, len));
 		EXPECT_EQ(-1, seg_diff(buf, ref, len));
-		ANNOUNCE(PH_CONNECTED);
+		SEG_ANNOUNCE(PH_CONNECTED);
 		ASSERT_EQ(RSM_SUCCESS, seg_wait_remote(&self->cs.im, 0,
 						       PH_REBOUND, WAIT_S,
 						       &ph));
 		if (ph == SEG_PH_SKIP) {
-			ANNOUNCE(SEG_PH_SKIP);
+			SEG_ANNOUNCE(SEG_PH_SKIP);
 			self->cs.finished = 1;
 			SKIP(return, "the exporter could not rebind");
 		}
@@ -1074,7 +1066,7 @@ TEST_F_TIMEOUT(remote, unpublish_racing_connects_never_drops_the_channel,
 		int ret;
 
 		join_ctl(_metadata, self, 10);
-		ANNOUNCE(PH_RACING);
+		SEG_ANNOUNCE(PH_RACING);
 		while (ph != PH_UNPUBLISHED) {
 			ASSERT_EQ(RSM_SUCCESS,
 				  rsm_memseg_import_get32(self->cs.im.h, 0,

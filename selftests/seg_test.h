@@ -658,4 +658,16 @@ static inline void seg_ctl_await_exporter(struct __test_metadata *_metadata,
 	ASSERT_EQ(ph, v) TH_LOG("phase of node %d", sc->node);
 }
 
+/*
+ * Phases in a test whose fixture has a struct seg_ctl @cs and its node id
+ * @me, in a file that defines WAIT_S: the exporter waits for node @n's
+ * phase, an importer for the exporter's, and a node announces its own.
+ */
+#define SEG_AWAIT_NODE(n, ph)						\
+	ASSERT_EQ(0, seg_ctl_await(_metadata, &self->cs, n, ph, WAIT_S))
+#define SEG_AWAIT_EXPORTER(ph)						\
+	seg_ctl_await_exporter(_metadata, &self->cs, ph, WAIT_S)
+#define SEG_ANNOUNCE(ph)						\
+	ASSERT_EQ(RSM_SUCCESS, seg_put_word(&self->cs.im, self->me, ph))
+
 #endif /* _SEG_TEST_H */

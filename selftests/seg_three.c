@@ -71,17 +71,6 @@ static void join_ctl(struct __test_metadata *_metadata,
 		     WAIT_S);
 }
 
-/* Node 1: wait for node @n's phase @ph. */
-#define AWAIT_NODE(n, ph)						\
-	ASSERT_EQ(0, seg_ctl_await(_metadata, &self->cs, n, ph, WAIT_S))
-
-/* Nodes 2 and 3: wait for node 1's phase @ph. */
-#define AWAIT_EXPORTER(ph)						\
-	seg_ctl_await_exporter(_metadata, &self->cs, ph, WAIT_S)
-
-#define ANNOUNCE(ph)							\
-	ASSERT_EQ(RSM_SUCCESS, seg_put_word(&self->cs.im, self->me, ph))
-
 #define IMPORT(im, id, perm)						\
 	ASSERT_EQ(RSM_SUCCESS,						\
 		  seg_connect(im, self->ctl, EXPORTER, id, perm,	\
@@ -132,15 +121,15 @@ TEST_F_TIMEOUT(three, access_list_grants_node_2_and_refuses_node_3, 600)
 			  seg_export(&d, self->ctl, len, 0, SEED_EXP));
 		ASSERT_EQ(RSM_SUCCESS, seg_publish(&d, DATA_ID(1), acl, 1));
 		open_ctl(_metadata, self, 1);
-		AWAIT_NODE(GRANTED, PH_WROTE);
-		AWAIT_NODE(REFUSED, PH_REFUSED);
+		SEG_AWAIT_NODE(GRANTED, PH_WROTE);
+		SEG_AWAIT_NODE(REFUSED, PH_REFUSED);
 		EXPECT_EQ(-1, seg_diff(d.mem, ref, pg));
 		/* Now node 3 may read. */
 		ASSERT_EQ(RSM_SUCCESS,
 			  rsm_memseg_export_republish(d.h, acl, 2));
 		seg_set_word(&self->cs.exp, 0, PH_REPUBLISHED);
-		AWAIT_NODE(GRANTED, SEG_PH_DONE);
-		AWAIT_NODE(REFUSED, SEG_PH_DONE);
+		SEG_AWAIT_NODE(GRANTED, SEG_PH_DONE);
+		SEG_AWAIT_NODE(REFUSED, SEG_PH_DONE);
 		self->cs.finished = 1;
 		diff = seg_diff(d.mem, ref, len);
 		EXPECT_EQ(-1, diff) TH_LOG("first wrong byte at %ld", diff);
@@ -155,13 +144,13 @@ TEST_F_TIMEOUT(three, access_list_grants_node_2_and_refuses_node_3, 600)
 		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(d.h, 0, buf, len));
 		EXPECT_EQ(-1, seg_diff(buf, ref, pg));
 		EXPECT_EQ(-1, seg_diff(buf + 2 * pg, ref + 2 * pg, 2 * pg));
-		ANNOUNCE(PH_WROTE);
-		AWAIT_EXPORTER(PH_REPUBLISHED);
+		SEG_ANNOUNCE(PH_WROTE);
+		SEG_AWAIT_EXPORTER(PH_REPUBLISHED);
 		/* Still connected, still writing. */
 		EXPECT_EQ(RSM_SUCCESS,
 			  rsm_memseg_import_put(d.h, pg, ref + pg, pg));
 		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&d));
-		ANNOUNCE(SEG_PH_DONE);
+		SEG_ANNOUNCE(SEG_PH_DONE);
 		self->cs.finished = 1;
 	} else {
 		struct seg_imp d;
@@ -174,8 +163,8 @@ TEST_F_TIMEOUT(three, access_list_grants_node_2_and_refuses_node_3, 600)
 		EXPECT_EQ(RSMERR_SEG_NOT_PUBLISHED_TO_NODE,
 			  seg_try_connect(self->ctl, EXPORTER, DATA_ID(1),
 					  RSM_PERM_READ));
-		ANNOUNCE(PH_REFUSED);
-		AWAIT_EXPORTER(PH_REPUBLISHED);
+		SEG_ANNOUNCE(PH_REFUSED);
+		SEG_AWAIT_EXPORTER(PH_REPUBLISHED);
 		/* Read only now: node 2's data, and no writing. */
 		IMPORT(&d, DATA_ID(1), RSM_PERM_READ);
 		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(d.h, 0, buf, pg));
@@ -186,7 +175,7 @@ TEST_F_TIMEOUT(three, access_list_grants_node_2_and_refuses_node_3, 600)
 		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&d));
 		check_no_write(_metadata, self, DATA_ID(1), RSM_PERM_RDWR);
 		check_no_write(_metadata, self, DATA_ID(1), RSM_PERM_WRITE);
-		ANNOUNCE(SEG_PH_DONE);
+		SEG_ANNOUNCE(SEG_PH_DONE);
 		self->cs.finished = 1;
 	}
 	seg_unmap(ref, len);
@@ -215,14 +204,14 @@ TEST_F_TIMEOUT(three, republish_dropping_a_node_keeps_its_import, 600)
 			  seg_export(&d, self->ctl, len, 0, SEED_EXP));
 		ASSERT_EQ(RSM_SUCCESS, seg_publish(&d, DATA_ID(2), acl, 2));
 		open_ctl(_metadata, self, 2);
-		AWAIT_NODE(GRANTED, PH_CONNECTED);
-		AWAIT_NODE(REFUSED, PH_CONNECTED);
+		SEG_AWAIT_NODE(GRANTED, PH_CONNECTED);
+		SEG_AWAIT_NODE(REFUSED, PH_CONNECTED);
 		/* Drop node 2. */
 		ASSERT_EQ(RSM_SUCCESS,
 			  rsm_memseg_export_republish(d.h, &acl[1], 1));
 		seg_set_word(&self->cs.exp, 0, PH_REPUBLISHED);
-		AWAIT_NODE(GRANTED, SEG_PH_DONE);
-		AWAIT_NODE(REFUSED, SEG_PH_DONE);
+		SEG_AWAIT_NODE(GRANTED, SEG_PH_DONE);
+		SEG_AWAIT_NODE(REFUSED, SEG_PH_DONE);
 		self->cs.finished = 1;
 		diff = seg_diff(d.mem, ref, len);
 		EXPECT_EQ(-1, diff) TH_LOG("first wrong byte at %ld", diff);
@@ -233,8 +222,8 @@ TEST_F_TIMEOUT(three, republish_dropping_a_node_keeps_its_import, 600)
 
 		join_ctl(_metadata, self, 2);
 		IMPORT(&d, DATA_ID(2), RSM_PERM_RDWR);
-		ANNOUNCE(PH_CONNECTED);
-		AWAIT_EXPORTER(PH_REPUBLISHED);
+		SEG_ANNOUNCE(PH_CONNECTED);
+		SEG_AWAIT_EXPORTER(PH_REPUBLISHED);
 		/* Existing imports are not revoked, on either node. */
 		EXPECT_EQ(RSM_SUCCESS,
 			  rsm_memseg_import_put64(d.h, 8 * self->me, v, 1));
@@ -252,7 +241,7 @@ TEST_F_TIMEOUT(three, republish_dropping_a_node_keeps_its_import, 600)
 				  seg_try_connect(self->ctl, EXPORTER,
 						  DATA_ID(2), RSM_PERM_RDWR));
 		}
-		ANNOUNCE(SEG_PH_DONE);
+		SEG_ANNOUNCE(SEG_PH_DONE);
 		self->cs.finished = 1;
 	}
 	seg_unmap(ref, len);
