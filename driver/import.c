@@ -947,11 +947,17 @@ static int vec_chain(struct rsm_import *imp, bool write,
 		    e->len > RSM_BOUNCE_SIZE - used ||
 		    e->len > chunk_left(imp, e->offset))
 			break;
-		if (write && copy_from_user(imp->bounce + used,
-					    u64_to_user_ptr(e->buf), e->len))
-			break;
 		p[n] = piece(imp, e->offset, e->len, used);
 		used += e->len;
+	}
+	if (write && n >= 2) {
+		/* A bad buffer ends the chain: it then fails alone. */
+		for (i = 0; i < n; i++)
+			if (copy_from_user(imp->bounce + p[i].off,
+					   u64_to_user_ptr(iov[i].buf),
+					   p[i].len))
+				break;
+		n = i;
 	}
 	if (n < 2)
 		return 0;
