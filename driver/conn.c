@@ -89,7 +89,8 @@ static struct ib_device *conn_dev(struct rsm_conn *conn)
  *
  * Context: any context but hard interrupt; takes conn->tx_lock.
  * Return: 0, -EMSGSIZE, -ECONNRESET (connection dead), -ENOBUFS (no credit
- * or send buffer now) or the error of ib_post_send().
+ * or send buffer now, or a request or notification while a registration
+ * waits) or the error of ib_post_send().
  */
 int rsm_conn_send(struct rsm_conn *conn, enum rsm_msg_type type,
 		  u64 req_id, int status, const void *payload, u32 len)
@@ -107,7 +108,10 @@ int rsm_conn_send(struct rsm_conn *conn, enum rsm_msg_type type,
 		ret = -ECONNRESET;
 		goto out;
 	}
-	if (conn->credits < (type == RSM_MSG_HEARTBEAT ? 1 : 2) ||
+	/* A registration waits for a quiet send queue: only answers go. */
+	if ((conn->reg_waiting && type != RSM_MSG_REPLY &&
+	     type != RSM_MSG_HEARTBEAT) ||
+	    conn->credits < (type == RSM_MSG_HEARTBEAT ? 1 : 2) ||
 	    list_empty(&conn->tx_free)) {
 		ret = -ENOBUFS;
 		goto out;
@@ -822,9 +826,11 @@ static void data_end(struct rsm_conn *conn)
  * outstanding either: rxe in 6.1 retransmits by going back to the oldest
  * request without its ACK and executes every request from there again,
  * including a registration already done, which then fails ("not free")
- * and takes the QP down. Messages are not held back meanwhile (a reply
- * must never be dropped); the registration waits for a moment without
- * any. Requests posted after it are safe: the completer retires the
+ * and takes the QP down. While it waits, requests and notifications are
+ * held back (their senders retry, as when out of credits), so a stream of
+ * them cannot starve it; replies and heartbeats still go (a reply must
+ * never be dropped), and they are bounded by what the peer sends.
+ * Requests posted after it are safe: the completer retires the
  * registration before it can go back past it.
  */
 static int data_post_wait(struct rsm_conn *conn, struct ib_send_wr *first,
