@@ -1105,4 +1105,99 @@ TEST_F_TIMEOUT(remote, unpublish_racing_connects_never_drops_the_channel,
 	}
 }
 
+/* ------------------------------------------------------------ test 12 */
+
+/*
+ * A registration waits for a quiet send queue (design.rst: rxe replays
+ * done registrations on retransmission). The exporter posts signals to
+ * its importer from four threads in a loop, which keeps messages
+ * outstanding most of the time; a connect to another of its segments,
+ * which needs a registration on the same channel, must still succeed at
+ * once (the stream is held back while the registration waits; on this
+ * host the stream leaves gaps even without that, so this checks that the
+ * wait ends, not the hold-back itself).
+ */
+#define PH_STORM	6
+#define STORM_CONNECT_S	2.0
+#define STORM_THREADS	4
+
+struct storm {
+	rsm_memseg_export_handle_t h;
+	volatile int stop;
+	uint64_t posts;
+	int ret;
+};
+
+static void *storm_run(void *arg)
+{
+	struct storm *st = arg;
+
+	while (!st->stop && !st->ret) {
+		st->ret = rsm_intr_signal_post(st->h, 0);
+		st->posts++;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(remote, signal_stream_does_not_starve_a_connect, 300)
+{
+	size_t len = seg_pg();
+
+	if (self->me == EXPORTER) {
+		struct storm st[STORM_THREADS] = { 0 };
+		pthread_t t[STORM_THREADS];
+		struct seg_exp a, b;
+		uint64_t posts = 0;
+		int i;
+
+		EXPORT_DATA(&a, len, 12, NULL, 0);
+		ASSERT_EQ(RSM_SUCCESS,
+			  seg_export(&b, self->ctl, len, 0, SEED_EXP));
+		ASSERT_EQ(RSM_SUCCESS, seg_publish(&b, DATA2_ID(12), NULL, 0));
+		open_ctl(_metadata, self, 12);
+		AWAIT_IMPORTER(PH_CONNECTED, WAIT_S);
+		for (i = 0; i < STORM_THREADS; i++) {
+			st[i].h = a.h;
+			ASSERT_EQ(0, pthread_create(&t[i], NULL, storm_run,
+						    &st[i]));
+		}
+		usleep(500000);
+		seg_set_word(&self->cs.exp, 0, PH_STORM);
+		AWAIT_IMPORTER_DONE(WAIT_S);
+		for (i = 0; i < STORM_THREADS; i++) {
+			st[i].stop = 1;
+			pthread_join(t[i], NULL);
+			EXPECT_EQ(RSM_SUCCESS, st[i].ret);
+			posts += st[i].posts;
+		}
+		TH_LOG("%ju signals posted", (uintmax_t)posts);
+		EXPECT_LT(1000, posts);
+		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&a));
+		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&b));
+	} else {
+		struct seg_imp a, b;
+		uint64_t v = 0;
+		double t0, took;
+		int ret;
+
+		join_ctl(_metadata, self, 12);
+		IMPORT(&a, DATA_ID(12), RSM_PERM_RDWR);
+		SEG_ANNOUNCE(PH_CONNECTED);
+		SEG_AWAIT_EXPORTER(PH_STORM);
+		t0 = seg_now();
+		ret = seg_connect(&b, self->ctl, EXPORTER, DATA2_ID(12),
+				  RSM_PERM_RDWR, 0, 0);
+		took = seg_now() - t0;
+		ASSERT_EQ(RSM_SUCCESS, ret)
+			TH_LOG("connect during the signal stream: %d after %.2f s",
+			       ret, took);
+		TH_LOG("connect during the signal stream took %.3f s", took);
+		EXPECT_GT(STORM_CONNECT_S, took);
+		EXPECT_EQ(RSM_SUCCESS, rsm_memseg_import_get64(b.h, 0, &v, 1));
+		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&b));
+		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&a));
+		IMPORTER_DONE();
+	}
+}
+
 TEST_HARNESS_MAIN
