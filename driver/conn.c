@@ -199,15 +199,16 @@ static void conn_fail(struct rsm_conn *conn, const char *what)
 
 /*
  * A completion with an error. A flush is what a QP in the error state
- * does to what is still posted: expected once the connection is being
- * torn down (also when the peer rejected it: the CM flushes it), and
+ * does to what is still posted: expected before the connection is
+ * established (the peer rejected it: the CM flushes it, and its handler
+ * drops it) and once it is being torn down, and
  * otherwise the first sign that it failed (rxe on 6.12 reports a lost
  * link this way only).
  */
 static void conn_wc_error(struct rsm_conn *conn, const struct ib_wc *wc)
 {
 	if (wc->status == IB_WC_WR_FLUSH_ERR &&
-	    (READ_ONCE(conn->dead) ||
+	    (READ_ONCE(conn->dead) || !READ_ONCE(conn->established) ||
 	     test_bit(RSM_CONN_DESTROYING, &conn->flags)))
 		return;
 	conn_fail(conn, ib_wc_status_msg(wc->status));

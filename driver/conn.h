@@ -73,6 +73,7 @@ struct rsm_buf {
  * @rx_unacked: receive buffers reposted but not yet reported to the peer
  * @dead: no more posting: the connection is being torn down
  * @failed: a completion reported an error; the peer's work drops us
+ * @established: rdma_cm reported the connection established
  * @started: jiffies when the connection attempt began
  * @last_rx: jiffies of the last message received
  * @last_tx: jiffies of the last message sent
@@ -113,6 +114,7 @@ struct rsm_conn {
 	int rx_unacked;
 	bool dead;
 	bool failed;
+	bool established;
 	unsigned long started;
 	unsigned long last_rx;
 	unsigned long last_tx;

@@ -218,6 +218,7 @@ static int conn_established(struct rsm_conn *conn, struct rdma_cm_event *ev)
 		wire_conn_remote(conn, w);
 	}
 	WRITE_ONCE(conn->last_rx, jiffies);
+	WRITE_ONCE(conn->established, true);
 	peer->state = RSM_CHAN_ACTIVE;
 	peer_stat(peer, RSM_STAT_CONNECTS);
 	rsm_ctrl_name(conn->ctrl, peer->ctrl);
