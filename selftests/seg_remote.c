@@ -1123,7 +1123,7 @@ TEST_F_TIMEOUT(remote, unpublish_racing_connects_never_drops_the_channel,
 
 struct storm {
 	rsm_memseg_export_handle_t h;
-	volatile int stop;
+	int stop;
 	uint64_t posts;
 	int ret;
 };
@@ -1132,7 +1132,7 @@ static void *storm_run(void *arg)
 {
 	struct storm *st = arg;
 
-	while (!st->stop && !st->ret) {
+	while (!__atomic_load_n(&st->stop, __ATOMIC_RELAXED) && !st->ret) {
 		st->ret = rsm_intr_signal_post(st->h, 0);
 		st->posts++;
 	}
@@ -1165,7 +1165,7 @@ TEST_F_TIMEOUT(remote, signal_stream_does_not_starve_a_connect, 300)
 		seg_set_word(&self->cs.exp, 0, PH_STORM);
 		AWAIT_IMPORTER_DONE(WAIT_S);
 		for (i = 0; i < STORM_THREADS; i++) {
-			st[i].stop = 1;
+			__atomic_store_n(&st[i].stop, 1, __ATOMIC_RELAXED);
 			pthread_join(t[i], NULL);
 			EXPECT_EQ(RSM_SUCCESS, st[i].ret);
 			posts += st[i].posts;
