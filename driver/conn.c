@@ -5,8 +5,9 @@
  * Control messages are fixed-size SENDs into pre-posted receive buffers,
  * with credit flow control: a sender spends one credit per message and the
  * receiver returns credits in the header of every message it sends (and in
- * a heartbeat once half its buffers wait to be reported). The last credit
- * is kept for heartbeats, so credits can always flow back.
+ * a heartbeat once half its buffers wait to be reported). Only a message
+ * that itself returns credits may spend the last credit, so credits can
+ * always flow back (conn_may_send()).
  *
  * Context rules (peer.c has the rdma_cm side):
  * - Completions are polled from a workqueue (IB_POLL_WORKQUEUE). They do
@@ -77,11 +78,29 @@ static struct ib_device *conn_dev(struct rsm_conn *conn)
 
 /* Messages */
 
+/*
+ * May a message of @type go now? A registration waiting for a quiet send
+ * queue holds back all but answers. The last credit goes only to a message
+ * that returns credits: then the two sides can never both be stuck. Were
+ * they, with nothing in flight, the last message to arrive either left its
+ * sender a credit to spare or took the last one and returned credits: its
+ * receiver got credits and something to report, and was free to send.
+ */
+static bool conn_may_send(struct rsm_conn *conn, enum rsm_msg_type type)
+{
+	lockdep_assert_held(&conn->tx_lock);
+	if (conn->reg_waiting && type != RSM_MSG_REPLY &&
+	    type != RSM_MSG_HEARTBEAT)
+		return false;
+	if (list_empty(&conn->tx_free))
+		return false;
+	return conn->credits >= 2 || (conn->credits == 1 && conn->rx_unacked);
+}
+
 /**
  * rsm_conn_send() - post one message
  * @conn: the connection
- * @type: enum rsm_msg_type; RSM_MSG_HEARTBEAT may spend the last credit,
- *	everything else leaves it for heartbeats
+ * @type: enum rsm_msg_type
  * @req_id: request id, or 0 when no reply is wanted
  * @status: in a reply, 0 or a negative errno
  * @payload: the payload
@@ -108,11 +127,7 @@ int rsm_conn_send(struct rsm_conn *conn, enum rsm_msg_type type,
 		ret = -ECONNRESET;
 		goto out;
 	}
-	/* A registration waits for a quiet send queue: only answers go. */
-	if ((conn->reg_waiting && type != RSM_MSG_REPLY &&
-	     type != RSM_MSG_HEARTBEAT) ||
-	    conn->credits < (type == RSM_MSG_HEARTBEAT ? 1 : 2) ||
-	    list_empty(&conn->tx_free)) {
+	if (!conn_may_send(conn, type)) {
 		ret = -ENOBUFS;
 		goto out;
 	}
@@ -130,7 +145,6 @@ int rsm_conn_send(struct rsm_conn *conn, enum rsm_msg_type type,
 	hdr->req_id = cpu_to_le64(req_id);
 	if (len)
 		memcpy(hdr + 1, payload, len);
-	conn->rx_unacked = 0;
 	ib_dma_sync_single_for_device(conn_dev(conn), tx->dma, RSM_MSG_SIZE,
 				      DMA_TO_DEVICE);
 
@@ -148,6 +162,7 @@ int rsm_conn_send(struct rsm_conn *conn, enum rsm_msg_type type,
 		conn->credits++;
 		goto out;
 	}
+	conn->rx_unacked = 0;
 	conn->tx_busy++;
 	WRITE_ONCE(conn->last_tx, jiffies);
 	peer_stat(conn->peer, RSM_STAT_MSGS_TX);

@@ -1122,7 +1122,7 @@ TEST_F_TIMEOUT(remote, unpublish_racing_connects_never_drops_the_channel,
 #define STORM_THREADS	4
 
 struct storm {
-	rsm_memseg_export_handle_t h;
+	void *h;		/* an export or an import handle */
 	int stop;
 	uint64_t posts;
 	int ret;
@@ -1198,6 +1198,72 @@ TEST_F_TIMEOUT(remote, signal_stream_does_not_starve_a_connect, 300)
 		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&a));
 		IMPORTER_DONE();
 	}
+}
+
+/* ------------------------------------------------------------ test 13 */
+
+/*
+ * Signals are messages without a reply: both nodes posting them as fast as
+ * they can sends bursts that cross, each taking the other's credits. Only
+ * a message that returns credits may spend the last one (design.rst), so
+ * credits keep flowing back: for several failure detection periods, every
+ * post on both nodes succeeds (a channel that went silent and dropped
+ * would force the import off and fail them) and both streams keep moving.
+ */
+#define STORM_BOTH_S	8
+
+static uint64_t storm_for(struct __test_metadata *_metadata, void *h,
+			  double secs)
+{
+	struct storm st[STORM_THREADS] = { 0 };
+	pthread_t t[STORM_THREADS];
+	uint64_t posts = 0;
+	int i;
+
+	for (i = 0; i < STORM_THREADS; i++) {
+		st[i].h = h;
+		EXPECT_EQ(0, pthread_create(&t[i], NULL, storm_run, &st[i]));
+	}
+	usleep(secs * 1e6);
+	for (i = 0; i < STORM_THREADS; i++) {
+		__atomic_store_n(&st[i].stop, 1, __ATOMIC_RELAXED);
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(RSM_SUCCESS, st[i].ret)
+			TH_LOG("thread %d: post %ju failed", i,
+			       (uintmax_t)st[i].posts);
+		posts += st[i].posts;
+	}
+	return posts;
+}
+
+TEST_F_TIMEOUT(remote, signal_storms_both_ways_keep_the_channel, 300)
+{
+	size_t len = seg_pg();
+	uint64_t posts;
+
+	if (self->me == EXPORTER) {
+		struct seg_exp a;
+
+		EXPORT_DATA(&a, len, 13, NULL, 0);
+		open_ctl(_metadata, self, 13);
+		AWAIT_IMPORTER(PH_CONNECTED, WAIT_S);
+		seg_set_word(&self->cs.exp, 0, PH_STORM);
+		posts = storm_for(_metadata, a.h, STORM_BOTH_S);
+		AWAIT_IMPORTER_DONE(WAIT_S);
+		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&a));
+	} else {
+		struct seg_imp a;
+
+		join_ctl(_metadata, self, 13);
+		IMPORT(&a, DATA_ID(13), RSM_PERM_RDWR);
+		SEG_ANNOUNCE(PH_CONNECTED);
+		SEG_AWAIT_EXPORTER(PH_STORM);
+		posts = storm_for(_metadata, a.h, STORM_BOTH_S);
+		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&a));
+		IMPORTER_DONE();
+	}
+	TH_LOG("%ju signals posted in %d s", (uintmax_t)posts, STORM_BOTH_S);
+	EXPECT_LT(1000, posts);
 }
 
 TEST_HARNESS_MAIN
