@@ -20,7 +20,9 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -761,6 +763,21 @@ int rsm_conn_notify(struct rsm_conn *conn, enum rsm_msg_type type,
  * unsignalled request completes only if it fails (and the rest of the
  * chain is then flushed), which fails the connection.
  */
+/*
+ * A small data request (one that moves at most RSM_POLL_MAX_BYTES) polls
+ * for its completion for a while before it sleeps, as ib_write_lat does:
+ * twice the connection's moving average of such requests, at most poll_us.
+ * Sleeping costs a wakeup through the completion workqueue, and on an
+ * idle CPU the way out of the idle state; both can take longer than the
+ * request itself (design.rst, benchmarks.rst).
+ */
+#define RSM_POLL_MAX_BYTES	4096
+
+static unsigned int poll_us = 1000;
+module_param(poll_us, uint, 0644);
+MODULE_PARM_DESC(poll_us,
+		 "longest poll of a small RDMA request for its completion before it sleeps, in microseconds (0: always sleep; default 1000)");
+
 struct rsm_data_op {
 	struct ib_cqe cqe;
 	struct ib_cqe unsignalled;
@@ -835,8 +852,33 @@ static void data_end(struct rsm_conn *conn)
 }
 
 /*
+ * Poll for @op's completion, posted at @t0, for twice the connection's
+ * average, at most poll_us. Polling lets the completion work run as soon
+ * as it is woken (cond_resched()), and keeps this CPU out of idle.
+ */
+static void data_poll(struct rsm_conn *conn, struct rsm_data_op *op, u64 t0)
+{
+	u64 budget = min_t(u64, 2ULL * READ_ONCE(conn->small_ns),
+			   (u64)READ_ONCE(poll_us) * NSEC_PER_USEC);
+
+	while (!completion_done(&op->done) && ktime_get_ns() - t0 < budget) {
+		cond_resched();
+		cpu_relax();
+	}
+}
+
+/* A small request took @ns: the average moves an eighth of the way. */
+static void data_learn(struct rsm_conn *conn, u64 ns)
+{
+	s64 avg = READ_ONCE(conn->small_ns);
+
+	avg += ((s64)min_t(u64, ns, U32_MAX) - avg) / 8;
+	WRITE_ONCE(conn->small_ns, avg);
+}
+
+/*
  * Post the chain @first..@last of @n requests, which holds @n slots, and
- * wait for its last one's completion.
+ * wait for its last one's completion; a @small chain polls first.
  *
  * A registration (all slots) is posted only once no message is
  * outstanding either: rxe in 6.1 retransmits by going back to the oldest
@@ -850,11 +892,12 @@ static void data_end(struct rsm_conn *conn)
  * registration before it can go back past it.
  */
 static int data_post_wait(struct rsm_conn *conn, struct ib_send_wr *first,
-			  struct ib_send_wr *last, int n,
+			  struct ib_send_wr *last, int n, bool small,
 			  struct rsm_data_op *op)
 {
 	bool reg = n == RSM_DATA_DEPTH;
 	struct ib_send_wr *wr;
+	u64 t0;
 	int ret;
 
 	op->cqe.done = data_done;
@@ -882,8 +925,13 @@ static int data_post_wait(struct rsm_conn *conn, struct ib_send_wr *first,
 	spin_unlock_bh(&conn->tx_lock);
 	if (ret)
 		return ret == -ECONNABORTED ? ret : -EIO;
+	t0 = ktime_get_ns();
+	if (small)
+		data_poll(conn, op, t0);
 	/* Bounded: a dead peer fails the QP, which flushes this request. */
 	wait_for_completion(&op->done);
+	if (small)
+		data_learn(conn, ktime_get_ns() - t0);
 	return op->status;
 }
 
@@ -940,7 +988,8 @@ int rsm_conn_rdma(struct rsm_conn *conn, bool write, void *buf,
 		wr[i].remote_addr = p[i].remote;
 		wr[i].rkey = p[i].rkey;
 	}
-	ret = data_post_wait(conn, &wr[0].wr, &wr[n - 1].wr, n, &op);
+	ret = data_post_wait(conn, &wr[0].wr, &wr[n - 1].wr, n,
+			     len <= RSM_POLL_MAX_BYTES, &op);
 	ib_dma_unmap_single(dev, dma, len, dir);
 	if (ret && !rsm_conn_alive(conn))
 		ret = -ECONNABORTED;
@@ -972,7 +1021,7 @@ int rsm_conn_reg_mr(struct rsm_conn *conn, struct ib_mr *mr, int access)
 	wr.mr = mr;
 	wr.key = mr->rkey;
 	wr.access = access;
-	ret = data_post_wait(conn, &wr.wr, &wr.wr, RSM_DATA_DEPTH, &op);
+	ret = data_post_wait(conn, &wr.wr, &wr.wr, RSM_DATA_DEPTH, false, &op);
 	data_end(conn);
 	return ret;
 }

@@ -92,6 +92,9 @@ struct rsm_buf {
  *	request
  * @reg_waiting: registrations waiting for the send queue to go idle;
  *	new data requests wait behind them
+ * @small_ns: moving average of how long small data requests took to
+ *	complete, in ns (conn.c: they poll about twice as long; racy by
+ *	design, it is only a hint)
  * @grants: exported segments registered in @pd (segment.c's, under its
  *	lock)
  */
@@ -128,6 +131,7 @@ struct rsm_conn {
 	int data_inflight;
 	wait_queue_head_t data_wait;
 	int reg_waiting;
+	u32 small_ns;
 	struct list_head grants;
 };
 
