@@ -757,13 +757,6 @@ int rsm_conn_notify(struct rsm_conn *conn, enum rsm_msg_type type,
 }
 
 /*
- * Data and registration work requests. A chain of them is posted at once
- * and only its last is signalled: its completion releases the send queue
- * slots of the whole chain, which the QP has then finished with. An
- * unsignalled request completes only if it fails (and the rest of the
- * chain is then flushed), which fails the connection.
- */
-/*
  * A small data request (one that moves at most RSM_POLL_MAX_BYTES) polls
  * for its completion for a while before it sleeps, as ib_write_lat does:
  * twice the connection's moving average of such requests, at most poll_us.
@@ -778,6 +771,13 @@ module_param(poll_us, uint, 0644);
 MODULE_PARM_DESC(poll_us,
 		 "longest poll of a small RDMA request for its completion before it sleeps, in microseconds (0: always sleep; default 1000)");
 
+/*
+ * Data and registration work requests. A chain of them is posted at once
+ * and only its last is signalled: its completion releases the send queue
+ * slots of the whole chain, which the QP has then finished with. An
+ * unsignalled request completes only if it fails (and the rest of the
+ * chain is then flushed), which fails the connection.
+ */
 struct rsm_data_op {
 	struct ib_cqe cqe;
 	struct ib_cqe unsignalled;
@@ -870,9 +870,9 @@ static void data_poll(struct rsm_conn *conn, struct rsm_data_op *op, u64 t0)
 /* A small request took @ns: the average moves an eighth of the way. */
 static void data_learn(struct rsm_conn *conn, u64 ns)
 {
-	s64 avg = READ_ONCE(conn->small_ns);
+	u64 avg = READ_ONCE(conn->small_ns);
 
-	avg += ((s64)min_t(u64, ns, U32_MAX) - avg) / 8;
+	avg = avg - avg / 8 + min_t(u64, ns, U32_MAX) / 8;
 	WRITE_ONCE(conn->small_ns, avg);
 }
 
@@ -945,7 +945,8 @@ static int data_post_wait(struct rsm_conn *conn, struct ib_send_wr *first,
  *
  * The pieces go out as one chain of work requests with one completion.
  *
- * Context: process context; sleeps until every piece has moved.
+ * Context: process context; waits until every piece has moved (a small
+ * chain polls first, then sleeps).
  * Return: 0, -ECONNABORTED if the connection is gone, -EIO if a transfer
  * failed (the connection then goes down).
  */
