@@ -23,6 +23,7 @@
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/moduleparam.h>
+#include <linux/sched/stat.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -759,10 +760,11 @@ int rsm_conn_notify(struct rsm_conn *conn, enum rsm_msg_type type,
 /*
  * A small data request (one that moves at most RSM_POLL_MAX_BYTES) polls
  * for its completion for a while before it sleeps, as ib_write_lat does:
- * twice the connection's moving average of such requests, at most poll_us.
- * Sleeping costs a wakeup through the completion workqueue, and on an
- * idle CPU the way out of the idle state; both can take longer than the
- * request itself (design.rst, benchmarks.rst).
+ * twice the connection's moving average of such requests, at most
+ * poll_us, while no other task wants the CPU. Sleeping costs a wakeup
+ * through the completion workqueue, and on an idle CPU the way out of the
+ * idle state; both can take longer than the request itself (design.rst,
+ * benchmarks.rst).
  */
 #define RSM_POLL_MAX_BYTES	4096
 
@@ -853,18 +855,19 @@ static void data_end(struct rsm_conn *conn)
 
 /*
  * Poll for @op's completion, posted at @t0, for twice the connection's
- * average, at most poll_us. Polling lets the completion work run as soon
- * as it is woken (cond_resched()), and keeps this CPU out of idle.
+ * average, at most poll_us, and only while no other task wants this CPU:
+ * the completion may need one (the completion work; rxe's own work on
+ * newer kernels), and a scheduler may let this task run out its slice
+ * first. Polling keeps the CPU out of idle until then.
  */
 static void data_poll(struct rsm_conn *conn, struct rsm_data_op *op, u64 t0)
 {
 	u64 budget = min_t(u64, 2ULL * READ_ONCE(conn->small_ns),
 			   (u64)READ_ONCE(poll_us) * NSEC_PER_USEC);
 
-	while (!completion_done(&op->done) && ktime_get_ns() - t0 < budget) {
-		cond_resched();
+	while (!completion_done(&op->done) && single_task_running() &&
+	       !need_resched() && ktime_get_ns() - t0 < budget)
 		cpu_relax();
-	}
 }
 
 /* A small request took @ns: the average moves an eighth of the way. */

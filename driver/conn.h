@@ -93,7 +93,7 @@ struct rsm_buf {
  * @reg_waiting: registrations waiting for the send queue to go idle;
  *	new data requests wait behind them
  * @small_ns: moving average of how long small data requests took to
- *	complete, in ns (conn.c: they poll about twice as long; racy by
+ *	complete, in ns (conn.c: they poll up to twice as long; racy by
  *	design, it is only a hint)
  * @grants: exported segments registered in @pd (segment.c's, under its
  *	lock)
