@@ -1139,6 +1139,36 @@ static void *storm_run(void *arg)
 	return NULL;
 }
 
+/* Start STORM_THREADS threads posting signals through @h. */
+static void storm_start(struct __test_metadata *_metadata,
+			struct storm *st, pthread_t *t, void *h)
+{
+	int i;
+
+	for (i = 0; i < STORM_THREADS; i++) {
+		st[i].h = h;
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, storm_run, &st[i]));
+	}
+}
+
+/* Stop them; every post must have succeeded. Returns the posts made. */
+static uint64_t storm_stop(struct __test_metadata *_metadata,
+			   struct storm *st, pthread_t *t)
+{
+	uint64_t posts = 0;
+	int i;
+
+	for (i = 0; i < STORM_THREADS; i++) {
+		__atomic_store_n(&st[i].stop, 1, __ATOMIC_RELAXED);
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(RSM_SUCCESS, st[i].ret)
+			TH_LOG("thread %d: post %ju failed", i,
+			       (uintmax_t)st[i].posts);
+		posts += st[i].posts;
+	}
+	return posts;
+}
+
 TEST_F_TIMEOUT(remote, signal_stream_does_not_starve_a_connect, 300)
 {
 	size_t len = seg_pg();
@@ -1147,8 +1177,7 @@ TEST_F_TIMEOUT(remote, signal_stream_does_not_starve_a_connect, 300)
 		struct storm st[STORM_THREADS] = { 0 };
 		pthread_t t[STORM_THREADS];
 		struct seg_exp a, b;
-		uint64_t posts = 0;
-		int i;
+		uint64_t posts;
 
 		EXPORT_DATA(&a, len, 12, NULL, 0);
 		ASSERT_EQ(RSM_SUCCESS,
@@ -1156,20 +1185,11 @@ TEST_F_TIMEOUT(remote, signal_stream_does_not_starve_a_connect, 300)
 		ASSERT_EQ(RSM_SUCCESS, seg_publish(&b, DATA2_ID(12), NULL, 0));
 		open_ctl(_metadata, self, 12);
 		AWAIT_IMPORTER(PH_CONNECTED, WAIT_S);
-		for (i = 0; i < STORM_THREADS; i++) {
-			st[i].h = a.h;
-			ASSERT_EQ(0, pthread_create(&t[i], NULL, storm_run,
-						    &st[i]));
-		}
+		storm_start(_metadata, st, t, a.h);
 		usleep(500000);
 		seg_set_word(&self->cs.exp, 0, PH_STORM);
 		AWAIT_IMPORTER_DONE(WAIT_S);
-		for (i = 0; i < STORM_THREADS; i++) {
-			__atomic_store_n(&st[i].stop, 1, __ATOMIC_RELAXED);
-			pthread_join(t[i], NULL);
-			EXPECT_EQ(RSM_SUCCESS, st[i].ret);
-			posts += st[i].posts;
-		}
+		posts = storm_stop(_metadata, st, t);
 		TH_LOG("%ju signals posted", (uintmax_t)posts);
 		EXPECT_LT(1000, posts);
 		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&a));
@@ -1212,28 +1232,16 @@ TEST_F_TIMEOUT(remote, signal_stream_does_not_starve_a_connect, 300)
  */
 #define STORM_BOTH_S	8
 
+/* Post signals through @h from STORM_THREADS threads for @secs. */
 static uint64_t storm_for(struct __test_metadata *_metadata, void *h,
-			  double secs)
+			  unsigned int secs)
 {
 	struct storm st[STORM_THREADS] = { 0 };
 	pthread_t t[STORM_THREADS];
-	uint64_t posts = 0;
-	int i;
 
-	for (i = 0; i < STORM_THREADS; i++) {
-		st[i].h = h;
-		EXPECT_EQ(0, pthread_create(&t[i], NULL, storm_run, &st[i]));
-	}
-	usleep(secs * 1e6);
-	for (i = 0; i < STORM_THREADS; i++) {
-		__atomic_store_n(&st[i].stop, 1, __ATOMIC_RELAXED);
-		pthread_join(t[i], NULL);
-		EXPECT_EQ(RSM_SUCCESS, st[i].ret)
-			TH_LOG("thread %d: post %ju failed", i,
-			       (uintmax_t)st[i].posts);
-		posts += st[i].posts;
-	}
-	return posts;
+	storm_start(_metadata, st, t, h);
+	sleep(secs);
+	return storm_stop(_metadata, st, t);
 }
 
 TEST_F_TIMEOUT(remote, signal_storms_both_ways_keep_the_channel, 300)
