@@ -1271,7 +1271,8 @@ TEST_F_TIMEOUT(remote, signal_storms_both_ways_keep_the_channel, 300)
 		IMPORTER_DONE();
 	}
 	TH_LOG("%ju signals posted in %d s", (uintmax_t)posts, STORM_BOTH_S);
-	EXPECT_LT(1000, posts);
+	/* Kept moving: about 50000 here, 556 on the debug kernel. */
+	EXPECT_LT(100, posts);
 }
 
 TEST_HARNESS_MAIN
