@@ -24,7 +24,8 @@
  * teardown's disconnect tells node 2 at once; "silent": node 1 takes its
  * netdev down first, so node 2 has only its failure detection, and node
  * 1's reads end (RSMERR_CONN_ABORTED, the channel down) within the
- * failure detection time, before the device goes.
+ * failure detection time, before the device goes. "silent" SKIPs where
+ * virtio-net runs with TX NAPI (virtio_napi_tx()).
  *
  * While node 1's device is gone so is the control segment the nodes
  * coordinate through (as in seg_remote.c): node 2 learns of the outage
@@ -150,6 +151,23 @@ static int wait_ctrl(int fd, const char *name, struct rsm_ctrl_attr *a,
 			return -1;
 		usleep(100000);
 	}
+}
+
+/*
+ * virtio-net with TX NAPI keeps the packets rxe sent before the netdev
+ * went down, and with them their QP, until it is up again: the channel's
+ * teardown then hangs and rxe WARNs (design.rst, "rxe over virtio-net").
+ */
+static bool virtio_napi_tx(void)
+{
+	FILE *f = fopen("/sys/module/virtio_net/parameters/napi_tx", "r");
+	int c;
+
+	if (!f)
+		return false;
+	c = fgetc(f);
+	fclose(f);
+	return c == 'Y';
 }
 
 /* The netdev under rxe device @ctrl, into @buf; -1 if there is none. */
@@ -281,6 +299,8 @@ FIXTURE_SETUP(outage)
 		SETUP_SKIP("needs a cluster of two (RSM_NODES, RSM_NODE, RSM_CTRL)");
 	if (self->me != EXPORTER && self->me != IMPORTER)
 		SETUP_SKIP("node %d has no part in two-node tests", self->me);
+	if (self->silent && virtio_napi_tx())
+		SETUP_SKIP("virtio_net napi_tx=Y: a netdev going down keeps rxe's QPs (boot with virtio_net.napi_tx=0)");
 	self->fd = rsm_open();
 	if (self->fd < 0)
 		SETUP_SKIP("%s: %s", RSM_DEV, strerror(errno));
