@@ -190,6 +190,31 @@ int rsm_conn_heartbeat(struct rsm_conn *conn)
 			     NULL, 0);
 }
 
+/**
+ * rsm_conn_log_silence() - say that the peer fell silent, and our side
+ * @conn: the connection
+ *
+ * Whether we kept sending, and what held us back if not, tells a peer
+ * that stopped answering from a channel whose messages stopped flowing.
+ *
+ * Context: any context but hard interrupt; takes conn->tx_lock.
+ */
+void rsm_conn_log_silence(struct rsm_conn *conn)
+{
+	int credits, unreported, busy, data;
+
+	spin_lock_bh(&conn->tx_lock);
+	credits = conn->credits;
+	unreported = conn->rx_unacked;
+	busy = conn->tx_busy;
+	data = conn->data_inflight;
+	spin_unlock_bh(&conn->tx_lock);
+	pr_warn("peer %u: nothing heard for %u ms, declaring it down (we last sent %u ms ago; credits %d, unreported receives %d, messages in flight %d, data requests %d)\n",
+		conn->peer->node, jiffies_to_msecs(jiffies - READ_ONCE(conn->last_rx)),
+		jiffies_to_msecs(jiffies - READ_ONCE(conn->last_tx)), credits,
+		unreported, busy, data);
+}
+
 /*
  * The peer announced its failure detection time. If it is shorter than
  * what we heartbeat for, run the peer's work now to catch up.

@@ -192,6 +192,7 @@ int rsm_conn_setup_qp(struct rsm_conn *conn);
 int rsm_conn_send(struct rsm_conn *conn, enum rsm_msg_type type,
 		  u64 req_id, int status, const void *payload, u32 len);
 int rsm_conn_heartbeat(struct rsm_conn *conn);
+void rsm_conn_log_silence(struct rsm_conn *conn);
 void rsm_conn_fail_requests(struct rsm_conn *conn);
 
 #endif /* _RSM_CONN_H */

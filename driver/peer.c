@@ -324,8 +324,7 @@ static void peer_work(struct work_struct *work)
 	switch (peer->state) {
 	case RSM_CHAN_ACTIVE:
 		if (time_after(jiffies, READ_ONCE(conn->last_rx) + timeout)) {
-			pr_warn("peer %u: nothing heard for %u ms, declaring it down\n",
-				peer->node, rsm_timeout_ms());
+			rsm_conn_log_silence(conn);
 			peer_stat(peer, RSM_STAT_TIMEOUTS);
 			peer_drop_conn_locked(peer);
 			break;
