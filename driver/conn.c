@@ -10,8 +10,12 @@
  * always flow back (conn_may_send()).
  *
  * Context rules (peer.c has the rdma_cm side):
- * - Completions are polled from a workqueue (IB_POLL_WORKQUEUE). They do
- *   not take mutexes: a failure found there kicks the peer's work.
+ * - Send completions (messages, RDMA requests, registrations) are polled
+ *   in softirq context (IB_POLL_SOFTIRQ): they only free slots and
+ *   complete waiters, and a waiter is then woken without a trip through
+ *   a workqueue. Receive completions are polled from a workqueue
+ *   (IB_POLL_WORKQUEUE): they allocate and send. Neither takes a mutex:
+ *   a failure found there kicks the peer's work.
  * - Posting happens under conn->tx_lock with bottom halves off, never with
  *   interrupts off.
  *
@@ -438,7 +442,7 @@ static void rx_done(struct ib_cq *cq, struct ib_wc *wc)
  * rsm_conn_setup_qp() - create what a connection needs on its device
  * @conn: the connection, its @cm_id bound to the device
  *
- * PD, CQ, QP, message buffers with their receives posted. On failure,
+ * PD, CQs, QP, message buffers with their receives posted. On failure,
  * what was made stays recorded in @conn for conn_destroy_work() to
  * release.
  *
@@ -462,11 +466,19 @@ int rsm_conn_setup_qp(struct rsm_conn *conn)
 		conn->pd = NULL;
 		return ret;
 	}
-	conn->cq = ib_alloc_cq_any(dev, conn, RSM_RX_DEPTH + RSM_TX_DEPTH +
-				   RSM_DATA_DEPTH + 2, IB_POLL_WORKQUEUE);
-	if (IS_ERR(conn->cq)) {
-		ret = PTR_ERR(conn->cq);
-		conn->cq = NULL;
+	/* Each CQ has room for its queue and the marker of ib_drain_qp(). */
+	conn->send_cq = ib_alloc_cq_any(dev, conn, RSM_TX_DEPTH +
+					RSM_DATA_DEPTH + 1, IB_POLL_SOFTIRQ);
+	if (IS_ERR(conn->send_cq)) {
+		ret = PTR_ERR(conn->send_cq);
+		conn->send_cq = NULL;
+		return ret;
+	}
+	conn->recv_cq = ib_alloc_cq_any(dev, conn, RSM_RX_DEPTH + 1,
+					IB_POLL_WORKQUEUE);
+	if (IS_ERR(conn->recv_cq)) {
+		ret = PTR_ERR(conn->recv_cq);
+		conn->recv_cq = NULL;
 		return ret;
 	}
 
@@ -494,8 +506,8 @@ int rsm_conn_setup_qp(struct rsm_conn *conn)
 
 	qa.event_handler = conn_qp_event;
 	qa.qp_context = conn;
-	qa.send_cq = conn->cq;
-	qa.recv_cq = conn->cq;
+	qa.send_cq = conn->send_cq;
+	qa.recv_cq = conn->recv_cq;
 	qa.cap.max_send_wr = RSM_TX_DEPTH + RSM_DATA_DEPTH + 1;
 	qa.cap.max_recv_wr = RSM_RX_DEPTH + 1;
 	qa.cap.max_send_sge = 1;
@@ -537,8 +549,10 @@ static void conn_destroy_work(struct work_struct *work)
 	wait_event(conn->data_wait, !READ_ONCE(conn->data_inflight));
 	if (conn->pd)
 		rsm_seg_conn_gone(conn);
-	if (conn->cq)
-		ib_free_cq(conn->cq);
+	if (conn->send_cq)
+		ib_free_cq(conn->send_cq);
+	if (conn->recv_cq)
+		ib_free_cq(conn->recv_cq);
 	if (id)
 		rdma_destroy_id(id);
 	if (conn->bufs) {
@@ -786,10 +800,9 @@ int rsm_conn_notify(struct rsm_conn *conn, enum rsm_msg_type type,
  * A small data request (one that moves at most RSM_POLL_MAX_BYTES) polls
  * for its completion for a while before it sleeps, as ib_write_lat does:
  * twice the connection's moving average of such requests, at most
- * poll_us, while no other task wants the CPU. Sleeping costs a wakeup
- * through the completion workqueue, and on an idle CPU the way out of the
- * idle state; both can take longer than the request itself (design.rst,
- * benchmarks.rst).
+ * poll_us, while no other task wants the CPU. Sleeping costs a wakeup,
+ * and on an idle CPU the way out of the idle state; both can take longer
+ * than the request itself (design.rst, benchmarks.rst).
  */
 #define RSM_POLL_MAX_BYTES	4096
 
@@ -881,9 +894,9 @@ static void data_end(struct rsm_conn *conn)
 /*
  * Poll for @op's completion, posted at @t0, for twice the connection's
  * average, at most poll_us, and only while no other task wants this CPU:
- * the completion may need one (the completion work; rxe's own work on
- * newer kernels), and a scheduler may let this task run out its slice
- * first. Polling keeps the CPU out of idle until then.
+ * the completion may need one (rxe's own work on newer kernels), and a
+ * scheduler may let this task run out its slice first. Polling keeps the
+ * CPU out of idle until then.
  */
 static void data_poll(struct rsm_conn *conn, struct rsm_data_op *op, u64 t0)
 {

@@ -59,7 +59,8 @@ struct rsm_buf {
  * @cm_id: the rdma_cm id; NULL once the CM owns its destruction
  * @ctrl: the controller the connection runs over, referenced
  * @pd: protection domain of this connection alone
- * @cq: completion queue for sends and receives
+ * @send_cq: completion queue of sends and RDMA requests, polled in softirq
+ * @recv_cq: completion queue of receives, polled from a workqueue
  * @has_qp: a QP was created on @cm_id
  * @bufs: @rx then @tx message memory
  * @bufs_dma: DMA address of @bufs
@@ -104,7 +105,8 @@ struct rsm_conn {
 	struct rdma_cm_id *cm_id;
 	struct rsm_ctrl *ctrl;
 	struct ib_pd *pd;
-	struct ib_cq *cq;
+	struct ib_cq *send_cq;
+	struct ib_cq *recv_cq;
 	bool has_qp;
 	void *bufs;
 	u64 bufs_dma;
