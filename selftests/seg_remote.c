@@ -1275,4 +1275,77 @@ TEST_F_TIMEOUT(remote, signal_storms_both_ways_keep_the_channel, 300)
 	EXPECT_LT(100, posts);
 }
 
+/* ------------------------------------------------------------ test 14 */
+
+#define POLL_PARAM	"/sys/module/rsm/parameters/poll_us"
+#define OPS14		64
+
+/* Set the module parameter poll_us to @v: 0, or -1 with errno. */
+static int set_poll_us(const char *v)
+{
+	int fd = open(POLL_PARAM, O_WRONLY | O_CLOEXEC);
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		n = write(fd, v, strlen(v));
+		close(fd);
+	}
+	return n == (ssize_t)strlen(v) ? 0 : -1;
+}
+
+/*
+ * Small accesses move the same data whether they never poll (poll_us 0)
+ * or may poll as long as their average allows (poll_us at its largest):
+ * node 2 puts a word and gets it back OPS14 times under each, and node 1
+ * finds the last word of each round.
+ */
+TEST_F_TIMEOUT(remote, small_accesses_work_with_and_without_polling, 300)
+{
+	static const char *const settings[] = { "0", "4294967295" };
+	size_t len = seg_pg();
+	unsigned int r, i;
+
+	if (self->me == EXPORTER) {
+		struct seg_exp a;
+		const uint64_t *w;
+
+		EXPORT_DATA(&a, len, 14, NULL, 0);
+		open_ctl(_metadata, self, 14);
+		AWAIT_IMPORTER_DONE(WAIT_S);
+		w = (const uint64_t *)a.mem;
+		for (r = 0; r < ARRAY_SIZE(settings); r++)
+			EXPECT_EQ(SEED_PUT + (r + 1) * OPS14 - 1, w[r])
+				TH_LOG("round %u", r);
+		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&a));
+	} else {
+		char old[32];
+		struct seg_imp a;
+		uint64_t v, got;
+		int ok = 1;
+
+		if (rsm_read_text(POLL_PARAM, old, sizeof(old)) <= 0)
+			SKIP(return, "%s: %s", POLL_PARAM, strerror(errno));
+		join_ctl(_metadata, self, 14);
+		IMPORT(&a, DATA_ID(14), RSM_PERM_RDWR);
+		for (r = 0; ok && r < ARRAY_SIZE(settings); r++) {
+			ok = !set_poll_us(settings[r]);
+			EXPECT_TRUE(ok) TH_LOG("round %u: %s", r,
+					       strerror(errno));
+			for (i = 0; ok && i < OPS14; i++) {
+				v = SEED_PUT + r * OPS14 + i;
+				got = 0;
+				ok = rsm_memseg_import_put64(a.h, 8 * r, &v, 1) ==
+				     RSM_SUCCESS &&
+				     rsm_memseg_import_get64(a.h, 8 * r, &got, 1) ==
+				     RSM_SUCCESS && got == v;
+				EXPECT_TRUE(ok) TH_LOG("round %u, access %u: %#jx",
+						       r, i, (uintmax_t)got);
+			}
+		}
+		EXPECT_EQ(0, set_poll_us(old));
+		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&a));
+		IMPORTER_DONE();
+	}
+}
+
 TEST_HARNESS_MAIN
