@@ -27,6 +27,7 @@
 
 #include "ctrl.h"
 #include "netlink.h"
+#include "pages.h"
 #include "peer.h"
 #include "segment.h"
 #include "wire.h"
@@ -206,7 +207,8 @@ static vm_fault_t import_fault(struct vm_fault *vmf)
 		goto dummy;
 	}
 	ret = vmf_insert_pfn(vmf->vma, vmf->address,
-			     page_to_pfn(exp->pages[vmf->pgoff]));
+			     page_to_pfn(rsm_pages_nth(exp->pages,
+							 vmf->pgoff)));
 	up_read(&exp->pages_rwsem);
 	return ret;
 
@@ -836,7 +838,8 @@ static int access_local(struct rsm_import *imp, bool write, u64 off,
 			break;
 		}
 		down_read(&exp->pages_rwsem);
-		kaddr = kmap_local_page(exp->pages[off >> PAGE_SHIFT]);
+		kaddr = kmap_local_page(rsm_pages_nth(exp->pages,
+						       off >> PAGE_SHIFT));
 		if (write)
 			memcpy(kaddr + in, tmp, n);
 		else

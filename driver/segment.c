@@ -47,6 +47,7 @@
 
 #include "ctrl.h"
 #include "netlink.h"
+#include "pages.h"
 #include "peer.h"
 #include "segment.h"
 #include "wire.h"
@@ -69,10 +70,9 @@ static void export_release(struct kref *ref)
 {
 	struct rsm_export *exp = container_of(ref, struct rsm_export, ref);
 
-	unpin_user_pages_dirty_lock(exp->pages, exp->npages, true);
+	rsm_pages_unpin(exp->pages, true);
 	rsm_count(RSM_CNT_PINNED_PAGES, -(s64)exp->npages);
 	rsm_count(RSM_CNT_EXPORTS, -1);
-	kvfree(exp->pages);
 	if (mmget_not_zero(exp->mm)) {
 		account_locked_vm(exp->mm, exp->npages, false);
 		mmput(exp->mm);
@@ -99,42 +99,21 @@ void rsm_export_put(struct rsm_export *exp)
  * Pin [vaddr, vaddr + npages pages) for writing, long term, charging the
  * pages to the caller's RLIMIT_MEMLOCK first.
  */
-static struct page **pin_range(unsigned long vaddr, unsigned long npages)
+static struct rsm_pages *pin_range(unsigned long vaddr, unsigned long npages)
 {
-	struct page **pages;
-	unsigned long done = 0;
-	long got;
+	struct rsm_pages *pages;
 	int ret;
 
 	ret = account_locked_vm(current->mm, npages, true);
 	if (ret)
 		return ERR_PTR(ret);
-	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
-	if (!pages) {
-		ret = -ENOMEM;
-		goto err_account;
-	}
-	while (done < npages) {
-		got = pin_user_pages_fast(vaddr + done * PAGE_SIZE,
-					  min_t(unsigned long, npages - done,
-						INT_MAX),
-					  FOLL_WRITE | FOLL_LONGTERM,
-					  pages + done);
-		if (got <= 0) {
-			ret = got ? got : -EFAULT;
-			goto err_unpin;
-		}
-		done += got;
+	pages = rsm_pages_pin(vaddr, npages);
+	if (IS_ERR(pages)) {
+		account_locked_vm(current->mm, npages, false);
+		return pages;
 	}
 	rsm_count(RSM_CNT_PINNED_PAGES, npages);
 	return pages;
-
-err_unpin:
-	unpin_user_pages(pages, done);
-	kvfree(pages);
-err_account:
-	account_locked_vm(current->mm, npages, false);
-	return ERR_PTR(ret);
 }
 
 static int range_valid(u64 vaddr, u64 len, u64 max)
@@ -160,7 +139,7 @@ long rsm_export_create(struct file *file, void __user *uarg)
 	struct rsm_export_create c;
 	struct rsm_ctrl_attr attr;
 	struct rsm_export *exp;
-	struct page **pages;
+	struct rsm_pages *pages;
 	int ret;
 
 	if (copy_from_user(&c, uarg, sizeof(c)))
@@ -389,9 +368,10 @@ static void mrs_unregister(struct rsm_grant *g, struct rsm_grant_mr *mrs)
 			rsm_count(RSM_CNT_MRS, -1);
 		}
 		if (m->nents)
-			ib_dma_unmap_sg(dev, m->sgt.sgl, m->sgt.orig_nents,
+			ib_dma_unmap_sg(dev, m->sgt.sgt.sgl,
+					m->sgt.sgt.orig_nents,
 					DMA_BIDIRECTIONAL);
-		sg_free_table(&m->sgt);
+		sg_free_append_table(&m->sgt);
 		memset(m, 0, sizeof(*m));
 	}
 }
@@ -452,7 +432,7 @@ static int ib_access(u32 perm)
  * the connection's PD, into g->mrs. Called with rsm_grants_lock held and
  * the pages stable; on failure the caller unregisters what was done.
  */
-static int grant_register(struct rsm_grant *g, struct page **pages)
+static int grant_register(struct rsm_grant *g, struct rsm_pages *pages)
 {
 	struct ib_pd *pd = rsm_conn_pd(g->conn);
 	struct ib_device *dev = pd->device;
@@ -464,12 +444,11 @@ static int grant_register(struct rsm_grant *g, struct page **pages)
 		struct rsm_grant_mr *m = &g->mrs[i];
 		unsigned long n = min(cpages, npages - i * cpages);
 
-		ret = sg_alloc_table_from_pages(&m->sgt, pages + i * cpages,
-						n, 0, n << PAGE_SHIFT,
-						GFP_KERNEL);
+		ret = rsm_pages_sgt(pages, i * cpages, n, &m->sgt);
 		if (ret)
 			return ret;
-		m->nents = ib_dma_map_sg(dev, m->sgt.sgl, m->sgt.orig_nents,
+		m->nents = ib_dma_map_sg(dev, m->sgt.sgt.sgl,
+					 m->sgt.sgt.orig_nents,
 					 DMA_BIDIRECTIONAL);
 		if (!m->nents)
 			return -ENOMEM;
@@ -480,7 +459,8 @@ static int grant_register(struct rsm_grant *g, struct page **pages)
 			return ret;
 		}
 		rsm_count(RSM_CNT_MRS, 1);
-		ret = ib_map_mr_sg(m->mr, m->sgt.sgl, m->nents, NULL, PAGE_SIZE);
+		ret = ib_map_mr_sg(m->mr, m->sgt.sgt.sgl, m->nents, NULL,
+				   PAGE_SIZE);
 		if (ret != m->nents)
 			return ret < 0 ? ret : -EINVAL;
 		ret = rsm_conn_reg_mr(g->conn, m->mr, ib_access(g->perm));
@@ -953,7 +933,7 @@ static void export_revoke_all(struct rsm_export *exp)
  * registration fails is forced off instead. Called with exp->lock held;
  * the caller's reference on @g.
  */
-static void grant_rebind(struct rsm_grant *g, struct page **pages)
+static void grant_rebind(struct rsm_grant *g, struct rsm_pages *pages)
 {
 	struct rsm_wire_seg_handle h = {
 		.handle = cpu_to_le64(g->handle),
@@ -998,7 +978,8 @@ static void grant_rebind(struct rsm_grant *g, struct page **pages)
 }
 
 /* Move every remote importer of @exp to @pages: 0 or -ENOMEM. */
-static int export_rebind_remote(struct rsm_export *exp, struct page **pages)
+static int export_rebind_remote(struct rsm_export *exp,
+				struct rsm_pages *pages)
 {
 	struct rsm_grant *g, **gs;
 	unsigned int n = 0, i;
@@ -1066,7 +1047,7 @@ static int export_unpublish(struct rsm_export *exp)
 static int export_rebind(struct rsm_export *exp, void __user *uarg)
 {
 	struct rsm_export_rebind r;
-	struct page **pages, **old;
+	struct rsm_pages *pages, *old;
 	struct rsm_grant *g;
 	int ret;
 
@@ -1091,10 +1072,9 @@ static int export_rebind(struct rsm_export *exp, void __user *uarg)
 	}
 	ret = export_rebind_remote(exp, pages);
 	if (ret) {
-		unpin_user_pages(pages, exp->npages);
+		rsm_pages_unpin(pages, false);
 		rsm_count(RSM_CNT_PINNED_PAGES, -(s64)exp->npages);
 		account_locked_vm(current->mm, exp->npages, false);
-		kvfree(pages);
 		goto out;
 	}
 	down_write(&exp->pages_rwsem);
@@ -1108,9 +1088,8 @@ static int export_rebind(struct rsm_export *exp, void __user *uarg)
 		if (g->imp)
 			rsm_import_zap(g->imp);
 	mutex_unlock(&rsm_grants_lock);
-	unpin_user_pages_dirty_lock(old, exp->npages, true);
+	rsm_pages_unpin(old, true);
 	rsm_count(RSM_CNT_PINNED_PAGES, -(s64)exp->npages);
-	kvfree(old);
 	/* The new pages were charged to the caller, the old to the creator. */
 	account_locked_vm(exp->mm, exp->npages, false);
 out:

@@ -21,6 +21,7 @@ struct pid;
 struct rsm_conn;
 struct rsm_ctrl;
 struct rsm_import;
+struct rsm_pages;
 
 /* What a /dev/rsm file has become; first member of its object. */
 enum rsm_obj_kind {
@@ -39,7 +40,7 @@ enum rsm_obj_kind {
  * @ctrl: the controller, referenced
  * @len: length in bytes
  * @npages: pages in @pages
- * @pages: the pinned user pages
+ * @pages: the pinned user pages (pages.h)
  * @vaddr: their user address in the creator
  * @mm: the creator's mm, grabbed, charged for the pinned pages
  * @creator: the creating process (thread group)
@@ -63,7 +64,7 @@ struct rsm_export {
 	struct rsm_ctrl *ctrl;
 	u64 len;
 	unsigned long npages;
-	struct page **pages;
+	struct rsm_pages *pages;
 	unsigned long vaddr;
 	struct mm_struct *mm;
 	struct pid *creator;
@@ -174,7 +175,7 @@ struct rsm_grant {
 	unsigned int nmr;
 	struct rsm_grant_mr {
 		struct ib_mr *mr;
-		struct sg_table sgt;
+		struct sg_append_table sgt;
 		int nents;
 	} *mrs, *old_mrs;
 };

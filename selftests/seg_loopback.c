@@ -570,6 +570,60 @@ TEST_F_TIMEOUT(seg, rebind_moves_the_data_and_importers_follow, 120)
 	seg_unmap(saved, len);
 }
 
+/*
+ * An export over huge pages, a partial first block and a block with one
+ * small page (seg_map_huge()) reads, writes and maps like any other: by
+ * get and put across every block boundary, and through a mapping.
+ */
+TEST_F_TIMEOUT(seg, huge_and_mixed_blocks_read_write_and_map, 120)
+{
+	size_t len = 3 * SEG_HUGE, maplen, n = 2 * self->pg + 200, off;
+	uint8_t *mem, *buf = seg_map(len), *ref = seg_map(n);
+	rsm_memseg_export_handle_t h;
+	rsm_memseg_id_t id = LB_ID(16);
+	struct seg_imp im;
+	void *base, *addr = NULL;
+	int i;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, ref);
+	mem = seg_map_huge(len, &base, &maplen);
+	ASSERT_NE(NULL, mem);
+	seg_pattern(mem, len, 4, 0);
+	ASSERT_EQ(RSM_SUCCESS,
+		  rsm_memseg_export_create(self->ctl, &h, mem, len, 0));
+	ASSERT_EQ(RSM_SUCCESS, rsm_memseg_export_publish(h, &id, NULL, 0));
+	CONNECT(&im, id, RSM_PERM_RDWR);
+	ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(im.h, 0, buf, len));
+	EXPECT_EQ(-1, seg_diff(buf, mem, len));
+
+	/* Around the start of each block after the first, 3 pages skewed. */
+	for (i = 1; i <= 3; i++) {
+		off = i * SEG_HUGE - 3 * self->pg - self->pg - 100;
+		seg_pattern(ref, n, 40 + i, off);
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_put(im.h, off, ref, n));
+		EXPECT_EQ(-1, seg_diff(mem + off, ref, n));
+	}
+	/* The small page in block 2, and the pages around it. */
+	off = SEG_HUGE + self->pg;
+	seg_pattern(ref, n, 50, off);
+	ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_put(im.h, off, ref, n));
+	EXPECT_EQ(-1, seg_diff(mem + off, ref, n));
+
+	ASSERT_EQ(RSM_SUCCESS,
+		  rsm_memseg_import_map(im.h, &addr, RSM_MAP_NONE,
+					RSM_PERM_RDWR, 0, len));
+	EXPECT_EQ(-1, seg_diff(addr, mem, len));
+	((uint8_t *)addr)[len - 1] ^= 0xff;
+	EXPECT_EQ(mem[len - 1], ((uint8_t *)addr)[len - 1]);
+	EXPECT_EQ(RSM_SUCCESS, rsm_memseg_import_unmap(im.h));
+	EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&im));
+	EXPECT_EQ(RSM_SUCCESS, rsm_memseg_export_destroy(h));
+	seg_unmap(base, maplen);
+	seg_unmap(buf, len);
+	seg_unmap(ref, n);
+}
+
 /* --------------------------------------------------------------- connect */
 
 TEST_F(seg, connect_to_an_unpublished_id_is_not_published)

@@ -1348,4 +1348,81 @@ TEST_F_TIMEOUT(remote, small_accesses_work_with_and_without_polling, 300)
 	}
 }
 
+/* ------------------------------------------------------------ test 15 */
+
+/* Test 15's writes: n bytes around the start of block i (1..3). */
+static size_t huge_off(int i)
+{
+	return i * SEG_HUGE - 4 * seg_pg() - 100;
+}
+
+/*
+ * What node 1's memory holds after test 15: pattern SEED_EXP, with
+ * pattern SEED_PUT + i written around the start of each block i.
+ */
+static void huge_expect(uint8_t *ref, size_t len, size_t n)
+{
+	int i;
+
+	seg_pattern(ref, len, SEED_EXP, 0);
+	for (i = 1; i <= 3; i++)
+		seg_pattern(ref + huge_off(i), n, SEED_PUT + i, huge_off(i));
+}
+
+/*
+ * An export over huge pages, a partial first block and a block with one
+ * small page (seg_map_huge()) is registered for a remote importer like
+ * any other: node 2 reads all of it and writes across every block
+ * boundary, and node 1 finds exactly those writes in its memory.
+ */
+TEST_F_TIMEOUT(remote, huge_and_mixed_blocks_cross_nodes, 300)
+{
+	size_t len = 3 * SEG_HUGE, n = 2 * seg_pg() + 200;
+	uint8_t *ref = seg_map(len), *buf = seg_map(len);
+	int i;
+
+	ASSERT_NE(NULL, ref);
+	ASSERT_NE(NULL, buf);
+	if (self->me == EXPORTER) {
+		rsm_memseg_export_handle_t h;
+		rsm_memseg_id_t id = DATA_ID(15);
+		size_t maplen;
+		uint8_t *mem;
+		void *base;
+
+		mem = seg_map_huge(len, &base, &maplen);
+		ASSERT_NE(NULL, mem);
+		seg_pattern(mem, len, SEED_EXP, 0);
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_export_create(self->ctl, &h,
+								mem, len, 0));
+		ASSERT_EQ(RSM_SUCCESS,
+			  rsm_memseg_export_publish(h, &id, NULL, 0));
+		open_ctl(_metadata, self, 15);
+		AWAIT_IMPORTER_DONE(WAIT_S);
+		huge_expect(ref, len, n);
+		EXPECT_EQ(-1, seg_diff(mem, ref, len));
+		EXPECT_EQ(RSM_SUCCESS, rsm_memseg_export_destroy(h));
+		seg_unmap(base, maplen);
+	} else {
+		struct seg_imp d;
+
+		join_ctl(_metadata, self, 15);
+		IMPORT(&d, DATA_ID(15), RSM_PERM_RDWR);
+		seg_pattern(ref, len, SEED_EXP, 0);
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(d.h, 0, buf, len));
+		EXPECT_EQ(-1, seg_diff(buf, ref, len));
+		huge_expect(ref, len, n);
+		for (i = 1; i <= 3; i++)
+			EXPECT_EQ(RSM_SUCCESS,
+				  rsm_memseg_import_put(d.h, huge_off(i),
+							ref + huge_off(i), n));
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(d.h, 0, buf, len));
+		EXPECT_EQ(-1, seg_diff(buf, ref, len));
+		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&d));
+		IMPORTER_DONE();
+	}
+	seg_unmap(ref, len);
+	seg_unmap(buf, len);
+}
+
 TEST_HARNESS_MAIN

@@ -60,6 +60,34 @@ static inline void *seg_map(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+#define SEG_HUGE	(2u << 20)	/* a PMD-sized huge page */
+
+/*
+ * Memory for an export of @len bytes that the kernel keeps in every kind
+ * of block (driver/pages.c): it starts 3 pages past a 2 MiB boundary, is
+ * backed by transparent huge pages where the system has them, and one
+ * page of its second 2 MiB block is a 4 KiB page. The mapping to release
+ * with seg_unmap() is *@base, *@maplen. NULL on failure.
+ */
+static inline uint8_t *seg_map_huge(size_t len, void **base, size_t *maplen)
+{
+	size_t pg = seg_pg();
+	uint8_t *p;
+
+	*maplen = len + 2 * SEG_HUGE;
+	*base = seg_map(*maplen);
+	if (!*base)
+		return NULL;
+	p = (uint8_t *)(((uintptr_t)*base + SEG_HUGE - 1) & ~(uintptr_t)(SEG_HUGE - 1));
+	madvise(p, len + 3 * pg, MADV_HUGEPAGE);
+	p += 3 * pg;
+	memset(p, 0, len);
+	/* Page 5 of the second block: unmapped, then faulted in alone. */
+	madvise(p - 3 * pg + SEG_HUGE + 5 * pg, pg, MADV_DONTNEED);
+	p[SEG_HUGE + 2 * pg] = 0;
+	return p;
+}
+
 /* Memory a forked child writes its results to. */
 static inline void *seg_shared(size_t len)
 {
