@@ -183,6 +183,7 @@ static vm_fault_t import_fault(struct vm_fault *vmf)
 	struct rsm_export *exp = imp->exp;
 	struct rsm_cpage *cp;
 	struct page *dummy;
+	unsigned long pfn;
 	vm_fault_t ret;
 
 	if (READ_ONCE(imp->aborted) || vmf->pgoff >= imp->size >> PAGE_SHIFT)
@@ -206,9 +207,8 @@ static vm_fault_t import_fault(struct vm_fault *vmf)
 		up_read(&exp->pages_rwsem);
 		goto dummy;
 	}
-	ret = vmf_insert_pfn(vmf->vma, vmf->address,
-			     page_to_pfn(rsm_pages_nth(exp->pages,
-							 vmf->pgoff)));
+	pfn = page_to_pfn(rsm_pages_nth(exp->pages, vmf->pgoff));
+	ret = vmf_insert_pfn(vmf->vma, vmf->address, pfn);
 	up_read(&exp->pages_rwsem);
 	return ret;
 
@@ -831,6 +831,7 @@ static int access_local(struct rsm_import *imp, bool write, u64 off,
 	while (len) {
 		size_t in = offset_in_page(off);
 		size_t n = min_t(u64, len, PAGE_SIZE - in);
+		struct page *page;
 		void *kaddr;
 
 		if (write && copy_from_user(tmp, buf, n)) {
@@ -838,8 +839,8 @@ static int access_local(struct rsm_import *imp, bool write, u64 off,
 			break;
 		}
 		down_read(&exp->pages_rwsem);
-		kaddr = kmap_local_page(rsm_pages_nth(exp->pages,
-						       off >> PAGE_SHIFT));
+		page = rsm_pages_nth(exp->pages, off >> PAGE_SHIFT);
+		kaddr = kmap_local_page(page);
 		if (write)
 			memcpy(kaddr + in, tmp, n);
 		else
