@@ -120,8 +120,10 @@ struct rsm_pages *rsm_pages_pin(unsigned long vaddr, unsigned long npages)
 	int ret = -ENOMEM;
 
 	p = kvzalloc(struct_size(p, blocks, nblocks), GFP_KERNEL);
-	buf = kvmalloc_array(RSM_PIN_BLOCKS * RSM_BLOCK_PAGES, sizeof(*buf),
-			     GFP_KERNEL);
+	/* A batch never holds more than the range (a 4 KiB export, one). */
+	buf = kvmalloc_array(min_t(unsigned long, npages,
+				   RSM_PIN_BLOCKS * RSM_BLOCK_PAGES),
+			     sizeof(*buf), GFP_KERNEL);
 	if (!p || !buf)
 		goto err;
 	p->npages = npages;
