@@ -28,8 +28,8 @@ struct rsm_block {
  * @blocks: the blocks; the first and last may be partial
  *
  * A range backed by huge pages costs one entry per huge page instead of
- * one pointer per 4 KiB page: exporting 1 GiB then allocates (and, with
- * init_on_alloc, clears) 8 KiB instead of 2 MiB.
+ * one pointer per 4 KiB page: an export of 1 GiB then keeps 8 KiB
+ * instead of 2 MiB (which init_on_alloc also clears).
  */
 struct rsm_pages {
 	unsigned long npages;
