@@ -188,6 +188,7 @@ struct slot {
 #define MAP_ADDR(tag)			((char *)((tag) & ~(uintptr_t)0xfff))
 #define MAP_PAGES(tag)			(((tag) & 0xffe) >> 1)
 #define MAP_LOCAL(tag)			((tag) & 1)
+#define MAP_PAGES_MAX			0x7ffu	/* the most a tag holds */
 
 /* An import of a thread's own, to map. */
 struct priv {
@@ -1522,6 +1523,9 @@ static void map_new(struct fuzzer *f)
 	}
 	off = chance(r, 80) ? 0 : below(r, pages + 2);
 	len = off < pages && chance(r, 70) ? pages - off : 1 + below(r, pages + 1);
+	/* More would not fit the tag (and its address would be wrong). */
+	if (len > MAP_PAGES_MAX)
+		len = MAP_PAGES_MAX;
 	if (chance(r, 15))
 		prot = any_prot(r);
 	flags = chance(r, 8) ? MAP_PRIVATE : MAP_SHARED;
@@ -1647,7 +1651,9 @@ static void map_op(struct fuzzer *f)
 		if (mremap(a, pages * fz.pg, (pages + 1) * fz.pg, 0) !=
 		    MAP_FAILED) {
 			sys_violation(f, "mremap() grew a mapping of an import");
-			f->maps[i] = MAP_TAG(a, pages + 1, MAP_LOCAL(tag));
+			if (pages < MAP_PAGES_MAX)
+				f->maps[i] = MAP_TAG(a, pages + 1,
+						     MAP_LOCAL(tag));
 		}
 		break;
 	default:
