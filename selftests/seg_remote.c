@@ -1350,12 +1350,6 @@ TEST_F_TIMEOUT(remote, small_accesses_work_with_and_without_polling, 300)
 
 /* ------------------------------------------------------------ test 15 */
 
-/* Test 15's writes: n bytes around the start of block i (1..3). */
-static size_t huge_off(int i)
-{
-	return i * SEG_HUGE - 4 * seg_pg() - 100;
-}
-
 /*
  * What node 1's memory holds after test 15: pattern SEED_EXP, with
  * pattern SEED_PUT + i written around the start of each block i.
@@ -1366,7 +1360,7 @@ static void huge_expect(uint8_t *ref, size_t len, size_t n)
 
 	seg_pattern(ref, len, SEED_EXP, 0);
 	for (i = 1; i <= 3; i++)
-		seg_pattern(ref + huge_off(i), n, SEED_PUT + i, huge_off(i));
+		seg_pattern(ref + seg_huge_off(i), n, SEED_PUT + i, seg_huge_off(i));
 }
 
 /*
@@ -1414,8 +1408,8 @@ TEST_F_TIMEOUT(remote, huge_and_mixed_blocks_cross_nodes, 300)
 		huge_expect(ref, len, n);
 		for (i = 1; i <= 3; i++)
 			EXPECT_EQ(RSM_SUCCESS,
-				  rsm_memseg_import_put(d.h, huge_off(i),
-							ref + huge_off(i), n));
+				  rsm_memseg_import_put(d.h, seg_huge_off(i),
+							ref + seg_huge_off(i), n));
 		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(d.h, 0, buf, len));
 		EXPECT_EQ(-1, seg_diff(buf, ref, len));
 		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&d));

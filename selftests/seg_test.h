@@ -88,6 +88,12 @@ static inline uint8_t *seg_map_huge(size_t len, void **base, size_t *maplen)
 	return p;
 }
 
+/* An offset 1 page and 100 bytes before block @i (1..3) of seg_map_huge(). */
+static inline size_t seg_huge_off(int i)
+{
+	return i * SEG_HUGE - 4 * seg_pg() - 100;
+}
+
 /* Memory a forked child writes its results to. */
 static inline void *seg_shared(size_t len)
 {
