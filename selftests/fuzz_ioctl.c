@@ -315,6 +315,28 @@ static void sys_violation(struct fuzzer *f, const char *fmt, ...)
 	report(f, msg);
 }
 
+/* The line of /proc/self/maps that has @addr, for a report. */
+static void maps_line(const void *addr, char *buf, size_t size)
+{
+	unsigned long lo, hi, a = (unsigned long)addr;
+	char line[512];
+	FILE *fp;
+
+	snprintf(buf, size, "nothing mapped there");
+	fp = fopen("/proc/self/maps", "re");
+	if (!fp)
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo <= a &&
+		    a < hi) {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(buf, size, "%s", line);
+			break;
+		}
+	}
+	fclose(fp);
+}
+
 static void violation(struct fuzzer *f, const struct call *c, int ret,
 		      int err, const char *fmt, ...)
 {
@@ -1650,7 +1672,13 @@ static void map_op(struct fuzzer *f)
 			break;
 		if (mremap(a, pages * fz.pg, (pages + 1) * fz.pg, 0) !=
 		    MAP_FAILED) {
-			sys_violation(f, "mremap() grew a mapping of an import");
+			char where[512];
+
+			maps_line(a, where, sizeof(where));
+			sys_violation(f, "mremap() grew a mapping of an import (%llu pages, %s; now %.300s)",
+				      (unsigned long long)pages,
+				      MAP_LOCAL(tag) ? "local" : "remote",
+				      where);
 			if (pages < MAP_PAGES_MAX)
 				f->maps[i] = MAP_TAG(a, pages + 1,
 						     MAP_LOCAL(tag));
