@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Pinned user pages, kept per PMD-sized block: a block backed by one huge
- * page is one pointer, any other block an array of its pages.
+ * page is one pointer, any other block an array of its pages. The
+ * pinned_pages counter moves with every pin and unpin here, failure paths
+ * included, so a leaked pin shows there.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
 
+#include "netlink.h"
 #include "pages.h"
 
 /* Pages in a block: the pages one page table maps, a PMD's worth. */
@@ -34,6 +37,7 @@ static void block_unpin(const struct rsm_pages *p, unsigned long b,
 {
 	const struct rsm_block *blk = &p->blocks[b];
 
+	rsm_count(RSM_CNT_PINNED_PAGES, -(s64)block_len(p, b));
 	if (blk->first) {
 		unpin_user_page_range_dirty_lock(blk->first, block_len(p, b),
 						 dirty);
@@ -55,8 +59,10 @@ static int pin_pages(unsigned long vaddr, unsigned long n, struct page **buf)
 					  buf + done);
 		if (got <= 0) {
 			unpin_user_pages(buf, done);
+			rsm_count(RSM_CNT_PINNED_PAGES, -(s64)done);
 			return got ? got : -EFAULT;
 		}
+		rsm_count(RSM_CNT_PINNED_PAGES, got);
 		done += got;
 	}
 	return 0;
@@ -90,8 +96,9 @@ static int keep_blocks(struct rsm_pages *p, unsigned long b,
 			p->blocks[b].pages = kmemdup(buf + k, n * sizeof(*buf),
 						     GFP_KERNEL);
 			if (!p->blocks[b].pages) {
-				unpin_user_pages(buf + k,
-						 block_start(p, end) - first - k);
+				n = block_start(p, end) - first - k;
+				unpin_user_pages(buf + k, n);
+				rsm_count(RSM_CNT_PINNED_PAGES, -(s64)n);
 				return -ENOMEM;
 			}
 		}

@@ -71,7 +71,6 @@ static void export_release(struct kref *ref)
 	struct rsm_export *exp = container_of(ref, struct rsm_export, ref);
 
 	rsm_pages_unpin(exp->pages, true);
-	rsm_count(RSM_CNT_PINNED_PAGES, -(s64)exp->npages);
 	rsm_count(RSM_CNT_EXPORTS, -1);
 	if (mmget_not_zero(exp->mm)) {
 		account_locked_vm(exp->mm, exp->npages, false);
@@ -112,7 +111,6 @@ static struct rsm_pages *pin_range(unsigned long vaddr, unsigned long npages)
 		account_locked_vm(current->mm, npages, false);
 		return pages;
 	}
-	rsm_count(RSM_CNT_PINNED_PAGES, npages);
 	return pages;
 }
 
@@ -1073,7 +1071,6 @@ static int export_rebind(struct rsm_export *exp, void __user *uarg)
 	ret = export_rebind_remote(exp, pages);
 	if (ret) {
 		rsm_pages_unpin(pages, false);
-		rsm_count(RSM_CNT_PINNED_PAGES, -(s64)exp->npages);
 		account_locked_vm(current->mm, exp->npages, false);
 		goto out;
 	}
@@ -1089,7 +1086,6 @@ static int export_rebind(struct rsm_export *exp, void __user *uarg)
 			rsm_import_zap(g->imp);
 	mutex_unlock(&rsm_grants_lock);
 	rsm_pages_unpin(old, true);
-	rsm_count(RSM_CNT_PINNED_PAGES, -(s64)exp->npages);
 	/* The new pages were charged to the caller, the old to the creator. */
 	account_locked_vm(exp->mm, exp->npages, false);
 out:
