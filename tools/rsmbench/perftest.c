@@ -41,6 +41,7 @@ struct pt_test {
 	bool lat;		/* latency test: -H, one sample per iteration */
 	int factor;		/* round trip / reported latency */
 	const char *extra;	/* more options, space-separated, or NULL */
+	int per_list;		/* lists of this many: time per list (us) */
 };
 
 struct pt_out {
@@ -206,15 +207,17 @@ static int parse_lat(const char *text, struct samples *s, double *typ,
 }
 
 /* Bandwidth: bytes iters peak average msgrate, after "BW average". */
-static int parse_bw(const char *text, double *avg)
+/* "#bytes #iterations BW peak BW average MsgRate[Mpps]" */
+static int parse_bw(const char *text, double *avg, double *mpps)
 {
 	const char *p = line_after(text, "BW average");
-	double v[4];
+	double v[5];
 
-	if (!p || sscanf(p, "%lf %lf %lf %lf", &v[0], &v[1], &v[2],
-			 &v[3]) != 4)
+	if (!p || sscanf(p, "%lf %lf %lf %lf %lf", &v[0], &v[1], &v[2],
+			 &v[3], &v[4]) != 5 || v[4] <= 0)
 		return -1;
 	*avg = v[3];
+	*mpps = v[4];
 	return 0;
 }
 
@@ -290,7 +293,7 @@ static int pt_one(struct opts *o, const struct pt_test *t, int iters,
 		  int port, double setup_us)
 {
 	struct pt_out r = { 0 };
-	double typ, avg, bw, total;
+	double typ, avg, bw, mpps, total;
 	struct samples s;
 	char key[64];
 	int ret;
@@ -333,8 +336,13 @@ static int pt_one(struct opts *o, const struct pt_test *t, int iters,
 				  r.wall_us);
 		}
 	} else if (!ret) {
-		ret = parse_bw(r.text, &bw);
-		if (!ret) {
+		ret = parse_bw(r.text, &bw, &mpps);
+		if (!ret && t->per_list) {
+			emit_sample(o, t->name, t->per_list, "us",
+				    t->per_list / mpps);
+			note("%-14s %8zu  %.2f us per list of %d", t->name,
+			     t->size, t->per_list / mpps, t->per_list);
+		} else if (!ret) {
 			emit_sample(o, t->name, t->size, "MiB/s", bw);
 			note("%-14s %8zu  %.2f MiB/s", t->name, t->size, bw);
 		}
@@ -355,7 +363,7 @@ static int pt_one(struct opts *o, const struct pt_test *t, int iters,
 static double pt_setup(struct opts *o, int port)
 {
 	static const struct pt_test t = {
-		"pt_setup", "ib_write_lat", 8, 5, true, 2, NULL
+		"pt_setup", "ib_write_lat", 8, 5, true, 2, NULL, 0
 	};
 	struct pt_out r = { 0 };
 	double us = 0;
@@ -381,28 +389,33 @@ static double pt_setup(struct opts *o, int port)
 int perftest_run(struct opts *o)
 {
 	static const struct pt_test lat[] = {
-		{ "pt_write_lat", "ib_write_lat", 8, 100, true, 2, NULL },
-		{ "pt_read_lat", "ib_read_lat", 8, 100, true, 1, NULL },
-		{ "pt_read_lat_ev", "ib_read_lat", 8, 100, true, 1, "-e" },
-		{ "pt_send_lat", "ib_send_lat", 8, 100, true, 2, NULL },
-		{ "pt_send_lat_ev", "ib_send_lat", 8, 100, true, 2, "-e" },
+		{ "pt_write_lat", "ib_write_lat", 8, 100, true, 2, NULL, 0 },
+		{ "pt_read_lat", "ib_read_lat", 8, 100, true, 1, NULL, 0 },
+		{ "pt_read_lat_ev", "ib_read_lat", 8, 100, true, 1, "-e", 0 },
+		{ "pt_send_lat", "ib_send_lat", 8, 100, true, 2, NULL, 0 },
+		{ "pt_send_lat_ev", "ib_send_lat", 8, 100, true, 2, "-e", 0 },
 	};
 	static const struct pt_test bw[] = {
-		{ "pt_write_bw", "ib_write_bw", 4 * KIB, 200, false, 1, NULL },
-		{ "pt_read_bw", "ib_read_bw", 4 * KIB, 200, false, 1, NULL },
-		{ "pt_write_bw", "ib_write_bw", 64 * KIB, 40, false, 1, NULL },
-		{ "pt_read_bw", "ib_read_bw", 64 * KIB, 40, false, 1, NULL },
-		{ "pt_write_bw", "ib_write_bw", MIB, 8, false, 1, NULL },
-		{ "pt_read_bw", "ib_read_bw", MIB, 8, false, 1, NULL },
+		{ "pt_write_bw", "ib_write_bw", 4 * KIB, 200, false, 1, NULL, 0 },
+		{ "pt_read_bw", "ib_read_bw", 4 * KIB, 200, false, 1, NULL, 0 },
+		{ "pt_write_bw", "ib_write_bw", 64 * KIB, 40, false, 1, NULL, 0 },
+		{ "pt_read_bw", "ib_read_bw", 64 * KIB, 40, false, 1, NULL, 0 },
+		{ "pt_write_bw", "ib_write_bw", MIB, 8, false, 1, NULL, 0 },
+		{ "pt_read_bw", "ib_read_bw", MIB, 8, false, 1, NULL, 0 },
 		/* one operation in flight, as rsm's put and get */
-		{ "pt_write_bw_t1", "ib_write_bw", MIB, 8, false, 1, "-t 1" },
-		{ "pt_read_bw_t1", "ib_read_bw", MIB, 8, false, 1, "-t 1 -o 1" },
-		{ "pt_write_bw", "ib_write_bw", 4 * MIB, 5, false, 1, NULL },
-		{ "pt_read_bw", "ib_read_bw", 4 * MIB, 5, false, 1, NULL },
+		{ "pt_write_bw_t1", "ib_write_bw", MIB, 8, false, 1, "-t 1", 0 },
+		{ "pt_read_bw_t1", "ib_read_bw", MIB, 8, false, 1, "-t 1 -o 1", 0 },
+		{ "pt_write_bw", "ib_write_bw", 4 * MIB, 5, false, 1, NULL, 0 },
+		{ "pt_read_bw", "ib_read_bw", 4 * MIB, 5, false, 1, NULL, 0 },
+		/* lists of 16 x 8 B, one list in flight, as putv and getv */
+		{ "pt_write_list", "ib_write_bw", 8, 3200, false, 1,
+		  "-t 16 -l 16", 16 },
+		{ "pt_read_list", "ib_read_bw", 8, 3200, false, 1,
+		  "-t 16 -l 16 -o 16", 16 },
 	};
 	/* The whole-run check: long enough to dwarf the fixed cost. */
 	static const struct pt_test clock = {
-		"pt_clock", "ib_write_lat", 8, 300, true, 2, NULL
+		"pt_clock", "ib_write_lat", 8, 300, true, 2, NULL, 0
 	};
 	int port = PT_PORT_BASE + 40 * o->round;
 	double setup_us = 0;

@@ -288,8 +288,12 @@ static void build_rows(void)
 
 	row("putv, 16 x 8 B", find("putv16", 16), find("put16_loop", 16),
 	    "16 x put64 (rsm)", false, 0);
+	row("putv, 16 x 8 B", find("putv16", 16), find("pt_write_list", 16),
+	    "ib_write_bw -l 16 8 B, a list", false, 0);
 	row("getv, 16 x 8 B", find("getv16", 16), find("get16_loop", 16),
 	    "16 x get64 (rsm)", false, 0);
+	row("getv, 16 x 8 B", find("getv16", 16), find("pt_read_list", 16),
+	    "ib_read_bw -l 16 8 B, a list", false, 0);
 
 	export_rows("", "");
 	export_rows("_4k", ", 4 KiB pages");
