@@ -207,7 +207,6 @@ static int parse_lat(const char *text, struct samples *s, double *typ,
 }
 
 /* Bandwidth: bytes iters peak average msgrate, after "BW average". */
-/* "#bytes #iterations BW peak BW average MsgRate[Mpps]" */
 static int parse_bw(const char *text, double *avg, double *mpps)
 {
 	const char *p = line_after(text, "BW average");

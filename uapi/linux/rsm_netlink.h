@@ -119,7 +119,7 @@ enum rsm_counter {
 	RSM_CNT_EXPORTS,	/* export segments */
 	RSM_CNT_IMPORTS,	/* import segments */
 	RSM_CNT_GRANTS,		/* importers of this node's exports */
-	RSM_CNT_PINNED_PAGES,	/* pages pinned for exports */
+	RSM_CNT_PINNED_PAGES,	/* pages the module holds pinned */
 	RSM_CNT_CONNS,		/* channel connections, incl. being torn down */
 	RSM_CNT_MRS,		/* memory registrations */
 	RSM_CNT_CACHED_PAGES,	/* local copies backing remote mappings */
