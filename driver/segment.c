@@ -878,6 +878,20 @@ void rsm_seg_signal(struct rsm_conn *conn, const void *payload, u32 len)
 }
 
 /*
+ * The importer of @g did not confirm @what (@ret from rsm_conn_request()):
+ * the registrations it may still use go anyway, and its next access to
+ * them fails and takes the channel down. Say so, so that the drop has a
+ * cause in the log. An importer that no longer knows the import (-ENOENT)
+ * or a channel already down has nothing left to hit.
+ */
+static void grant_unanswered(struct rsm_grant *g, const char *what, int ret)
+{
+	if (ret && ret != -ENOENT && ret != -ECONNABORTED)
+		pr_warn_ratelimited("peer %u: import %llu did not confirm the %s (%d); its old registrations go anyway\n",
+				    g->node, g->handle, what, ret);
+}
+
+/*
  * Force one remote importer off: tell it, then destroy its registrations.
  * The grant is already off the export's list; the caller's reference.
  */
@@ -886,9 +900,11 @@ static void grant_revoke(struct rsm_grant *g)
 	struct rsm_wire_seg_handle h = {
 		.handle = cpu_to_le64(g->handle),
 	};
+	int ret;
 
-	rsm_conn_request(g->conn, RSM_MSG_SEG_REVOKE, &h, sizeof(h), NULL,
-			 NULL);
+	ret = rsm_conn_request(g->conn, RSM_MSG_SEG_REVOKE, &h, sizeof(h),
+			       NULL, NULL);
+	grant_unanswered(g, "revoke", ret);
 	mutex_lock(&rsm_grants_lock);
 	grant_unregister_locked(g);
 	mutex_unlock(&rsm_grants_lock);
@@ -964,8 +980,9 @@ static void grant_rebind(struct rsm_grant *g, struct rsm_pages *pages)
 		grant_revoke(g);
 		return;
 	}
-	rsm_conn_request(g->conn, RSM_MSG_SEG_REBIND, &h, sizeof(h), NULL,
-			 NULL);
+	ret = rsm_conn_request(g->conn, RSM_MSG_SEG_REBIND, &h, sizeof(h),
+			       NULL, NULL);
+	grant_unanswered(g, "rebind", ret);
 	mutex_lock(&rsm_grants_lock);
 	if (g->on_conn) {
 		mrs_unregister(g, g->old_mrs);
