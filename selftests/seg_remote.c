@@ -1360,7 +1360,8 @@ static void huge_expect(uint8_t *ref, size_t len, size_t n)
 
 	seg_pattern(ref, len, SEED_EXP, 0);
 	for (i = 1; i <= 3; i++)
-		seg_pattern(ref + seg_huge_off(i), n, SEED_PUT + i, seg_huge_off(i));
+		seg_pattern(ref + seg_huge_off(i), n, SEED_PUT + i,
+			    seg_huge_off(i));
 }
 
 /*
