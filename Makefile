@@ -95,7 +95,8 @@ selftests: $(TEST_BIN)
 build/selftests/rogue build/selftests/forge: TEST_LDLIBS := -lrdmacm -libverbs
 
 build/selftests/%: selftests/%.c selftests/rsm_test.h selftests/rsm_nl.h \
-		selftests/seg_test.h $(KSFT) $(LIB) uapi/linux/rsm.h lib/rsmapi.h
+		selftests/seg_test.h $(KSFT) build/lib/librsm.so uapi/linux/rsm.h \
+		lib/rsmapi.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< -Lbuild/lib -lrsm \
 		-Wl,-rpath,$(TOP)/build/lib -lpthread $(TEST_LDLIBS)
