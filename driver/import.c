@@ -105,6 +105,12 @@ static struct page *import_dummy(struct rsm_import *imp)
  * page do not overwrite each other. open_barrier drops clean copies, so
  * later reads see the exporter's current data: release consistency at
  * barriers.
+ *
+ * A fault holds the page locked from finding it in the cache (under
+ * cache_lock) until its PTE is set, as the page cache's faults do; whoever
+ * zaps a copy's PTEs (cpage_unmap()) takes the page lock first. So no
+ * fault is caught half way: a copy that left the cache is never mapped,
+ * and a copy being written back is never made writable behind its back.
  */
 struct rsm_cpage {
 	struct page *page;
@@ -193,13 +199,14 @@ static vm_fault_t import_fault(struct vm_fault *vmf)
 		cp = cpage_get(imp, vmf->pgoff);
 		if (!IS_ERR(cp)) {
 			get_page(cp->page);
+			lock_page(cp->page);
 			vmf->page = cp->page;
 		}
 		mutex_unlock(&imp->cache_lock);
 		if (IS_ERR(cp))
 			return PTR_ERR(cp) == -ENOMEM ? VM_FAULT_OOM :
 							VM_FAULT_SIGBUS;
-		return 0;
+		return VM_FAULT_LOCKED;
 	}
 	/* Under the rwsem, so neither a rebind nor an abort slips in. */
 	down_read(&exp->pages_rwsem);
@@ -224,25 +231,53 @@ dummy:
 	return vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(dummy));
 }
 
-/* First write to a remote import's page: keep what it was. */
+/*
+ * First write to a remote import's page: keep what it was. The fault
+ * found the page unlocked (mm unlocks it for page_mkwrite): if it left the
+ * cache meanwhile, fault again (VM_FAULT_NOPAGE) rather than map it.
+ */
 static vm_fault_t import_page_mkwrite(struct vm_fault *vmf)
 {
 	struct rsm_import *imp = vmf->vma->vm_private_data;
+	vm_fault_t ret = VM_FAULT_LOCKED;
 	struct rsm_cpage *cp;
 
+	if (vmf->page == READ_ONCE(imp->dummy)) {
+		lock_page(vmf->page);
+		return ret;
+	}
 	mutex_lock(&imp->cache_lock);
 	cp = xa_load(&imp->cache, vmf->pgoff);
-	if (cp && cp->page == vmf->page && !cp->pristine) {
+	if (!cp || cp->page != vmf->page) {
+		ret = VM_FAULT_NOPAGE;
+	} else if (!cp->pristine) {
 		cp->pristine = kmemdup(page_address(cp->page), PAGE_SIZE,
 				       GFP_KERNEL);
-		if (!cp->pristine) {
-			mutex_unlock(&imp->cache_lock);
-			return VM_FAULT_OOM;
-		}
+		if (!cp->pristine)
+			ret = VM_FAULT_OOM;
 	}
+	if (ret == VM_FAULT_LOCKED)
+		lock_page(vmf->page);
 	mutex_unlock(&imp->cache_lock);
-	lock_page(vmf->page);
-	return VM_FAULT_LOCKED;
+	return ret;
+}
+
+/*
+ * Remove every PTE of copy @cp of page @pgoff, waiting for a fault that
+ * is setting one; with @drop, take it out of the cache too and free it.
+ * Called with cache_lock held.
+ */
+static void cpage_unmap(struct rsm_import *imp, pgoff_t pgoff,
+			struct rsm_cpage *cp, bool drop)
+{
+	lock_page(cp->page);
+	if (drop)
+		xa_erase(&imp->cache, pgoff);
+	unmap_mapping_range(&imp->mapping, (loff_t)pgoff << PAGE_SHIFT,
+			    PAGE_SIZE, 1);
+	unlock_page(cp->page);
+	if (drop)
+		cpage_free(cp);
 }
 
 /* Gaps shorter than this between changed bytes are written anyway. */
@@ -304,8 +339,7 @@ int rsm_import_writeback(struct rsm_import *imp)
 	xa_for_each(&imp->cache, i, cp) {
 		if (!cp->pristine)
 			continue;
-		unmap_mapping_range(&imp->mapping, (loff_t)i << PAGE_SHIFT,
-				    PAGE_SIZE, 1);
+		cpage_unmap(imp, i, cp, false);
 		err = READ_ONCE(imp->aborted) ? -ECONNABORTED :
 		      cpage_writeback(imp, i, cp);
 		if (err && !ret)
@@ -324,14 +358,9 @@ static void import_cache_drop_clean(struct rsm_import *imp)
 	unsigned long i;
 
 	mutex_lock(&imp->cache_lock);
-	xa_for_each(&imp->cache, i, cp) {
-		if (cp->pristine)
-			continue;
-		unmap_mapping_range(&imp->mapping, (loff_t)i << PAGE_SHIFT,
-				    PAGE_SIZE, 1);
-		xa_erase(&imp->cache, i);
-		cpage_free(cp);
-	}
+	xa_for_each(&imp->cache, i, cp)
+		if (!cp->pristine)
+			cpage_unmap(imp, i, cp, true);
 	mutex_unlock(&imp->cache_lock);
 }
 

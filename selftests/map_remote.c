@@ -3,12 +3,15 @@
  * Mapping remote segments (rsm_memseg_import_map over RDMA): loads see the
  * exporter's data, stores reach it at close_barrier, open_barrier shows
  * the exporter's later changes, two importers writing different bytes of
- * one page both survive, a read-only grant maps read-only, and a forced
- * disconnect leaves a harmless mapping and RSMERR_CONN_ABORTED. Node 1
+ * one page both survive, a read-only grant maps read-only, stores racing
+ * another thread's barriers are all written back, and a forced disconnect
+ * leaves a harmless mapping and RSMERR_CONN_ABORTED. Node 1
  * exports; nodes coordinate with signals. Needs the QEMU cluster (two
  * nodes; three for the shared-page test); SKIPs otherwise.
  */
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -18,6 +21,7 @@
 #include "rsmapi.h"
 
 #define WAIT_MS		120000
+#define RACE_ROUNDS	1000
 
 FIXTURE(map) {
 	int me, nodes;
@@ -255,6 +259,116 @@ TEST_F_TIMEOUT(map, read_only_grant_maps_read_only, 300)
 	EXPECT_EQ(RSM_SUCCESS, rsm_memseg_import_unmap(im));
 	EXPECT_EQ(RSM_SUCCESS, rsm_intr_signal_post(im, 0));
 	EXPECT_EQ(RSM_SUCCESS, rsm_memseg_import_disconnect(im));
+}
+
+/* What the threads racing the storing thread share. */
+struct racer {
+	rsm_memseg_import_handle_t im;
+	volatile char *map;
+	size_t len, pg;
+	atomic_bool stop;
+	long rounds;
+	int err;
+};
+
+/* Open and close barriers: each open drops the clean copies. */
+static void *barrier_racer(void *arg)
+{
+	struct racer *r = arg;
+	rsmapi_barrier_t bar;
+
+	r->err = rsm_memseg_import_init_barrier(r->im, RSM_BAR_DEFAULT, &bar);
+	while (!r->err && !atomic_load(&r->stop)) {
+		r->err = rsm_memseg_import_open_barrier(&bar);
+		if (!r->err)
+			r->err = rsm_memseg_import_close_barrier(&bar);
+		r->rounds++;
+	}
+	rsm_memseg_import_destroy_barrier(&bar);
+	return NULL;
+}
+
+/* Read every page: read faults race the drops. */
+static void *read_racer(void *arg)
+{
+	struct racer *r = arg;
+	size_t off;
+
+	while (!atomic_load(&r->stop)) {
+		for (off = 0; off < r->len; off += r->pg)
+			(void)r->map[off];
+		r->rounds++;
+	}
+	return NULL;
+}
+
+/*
+ * A write fault that raced an open barrier's drop of clean copies used to
+ * map a copy that had just left the cache, so its stores were never written
+ * back; a read fault there freed a page still locked ("Bad page state").
+ * Each round stores through the mapping, writes back, and reads the
+ * exporter's bytes by RDMA READ, while other threads open barriers and read.
+ */
+TEST_F_TIMEOUT(map, stores_racing_barriers_are_written_back, 300)
+{
+	struct racer br = {}, rr = {};
+	rsm_memseg_export_handle_t ex;
+	rsmapi_barrier_t bar;
+	pthread_t bt, rt;
+	size_t len = 4 * self->pg, off;
+	void *addr = NULL;
+	uint32_t i, got;
+	char *mem;
+
+	if (self->me > 2)
+		SKIP(return, "nodes 1 and 2 only");
+	if (self->me == 1) {
+		mem = export_pages(_metadata, self->ctl, len, 0x4a0003, NULL, 0,
+				   &ex);
+		ASSERT_NE(NULL, mem);
+		ASSERT_EQ(RSM_SUCCESS, rsm_intr_signal_wait(ex, WAIT_MS));
+		EXPECT_EQ(RSM_SUCCESS, rsm_memseg_export_destroy(ex));
+		munmap(mem, len);
+		return;
+	}
+	ASSERT_EQ(RSM_SUCCESS, import_seg(self->ctl, 0x4a0003, RSM_PERM_RDWR,
+					  &br.im));
+	ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_init_barrier(br.im,
+					RSM_BAR_DEFAULT, &bar));
+	ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_map(br.im, &addr,
+						     RSM_MAP_NONE,
+						     RSM_PERM_RDWR, 0, len));
+	br.map = addr;
+	br.len = len;
+	br.pg = self->pg;
+	rr = br;
+	ASSERT_EQ(0, pthread_create(&bt, NULL, barrier_racer, &br));
+	ASSERT_EQ(0, pthread_create(&rt, NULL, read_racer, &rr));
+	for (i = 1; i <= RACE_ROUNDS; i++) {
+		off = (i % 4) * self->pg + 64;
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_open_barrier(&bar));
+		*(volatile uint32_t *)(br.map + off) = i;
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_close_barrier(&bar));
+		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(br.im, off, &got,
+							     sizeof(got)));
+		ASSERT_EQ(i, got) {
+			TH_LOG("round %u: the store to page %zu was lost",
+			       i, off / self->pg);
+		}
+	}
+	atomic_store(&br.stop, true);
+	atomic_store(&rr.stop, true);
+	ASSERT_EQ(0, pthread_join(bt, NULL));
+	ASSERT_EQ(0, pthread_join(rt, NULL));
+	EXPECT_EQ(RSM_SUCCESS, br.err);
+	EXPECT_LT(0, br.rounds);
+	EXPECT_LT(0, rr.rounds);
+	TH_LOG("%ld barrier rounds and %ld read rounds raced %d stores",
+	       br.rounds, rr.rounds, RACE_ROUNDS);
+	EXPECT_EQ(RSM_SUCCESS, rsm_intr_signal_post(br.im, 0));
+	EXPECT_EQ(RSM_SUCCESS, rsm_memseg_import_unmap(br.im));
+	rsm_memseg_import_destroy_barrier(&bar);
+	EXPECT_EQ(RSM_SUCCESS, rsm_memseg_import_disconnect(br.im));
 }
 
 TEST_HARNESS_MAIN
