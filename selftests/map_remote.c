@@ -264,7 +264,7 @@ TEST_F_TIMEOUT(map, read_only_grant_maps_read_only, 300)
 /* What the threads racing the storing thread share. */
 struct racer {
 	rsm_memseg_import_handle_t im;
-	volatile char *map;
+	char *map;
 	size_t len, pg;
 	atomic_bool stop;
 	long rounds;
@@ -296,7 +296,7 @@ static void *read_racer(void *arg)
 
 	while (!atomic_load(&r->stop)) {
 		for (off = 0; off < r->len; off += r->pg)
-			(void)r->map[off];
+			(void)__atomic_load_n(&r->map[off], __ATOMIC_RELAXED);
 		r->rounds++;
 	}
 	return NULL;
@@ -347,7 +347,8 @@ TEST_F_TIMEOUT(map, stores_racing_barriers_are_written_back, 300)
 	for (i = 1; i <= RACE_ROUNDS; i++) {
 		off = (i % 4) * self->pg + 64;
 		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_open_barrier(&bar));
-		*(volatile uint32_t *)(br.map + off) = i;
+		__atomic_store_n((uint32_t *)(br.map + off), i,
+				 __ATOMIC_RELAXED);
 		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_close_barrier(&bar));
 		ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_get(br.im, off, &got,
 							     sizeof(got)));
