@@ -13,6 +13,9 @@
  * Locking: imp->lock serialises accesses and protects aborted/errors;
  * rsm_imports_lock protects the list of remote imports (for SEG_REVOKE).
  * A local access holds imp->lock, then the export's pages_rwsem for read.
+ * A remote mapping's faults and write-back hold imp->cache_lock across
+ * their RDMA; forcing an import off and a rebind take it after imp->lock,
+ * as does an access whose user buffer is a mapping of its own import.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -44,14 +47,21 @@ static atomic64_t rsm_import_handle = ATOMIC64_INIT(0);
  * barrier fails with ECONNABORTED
  * @imp: the import
  *
- * Waits for an access in progress to finish.
+ * Waits for an access in progress to finish, and for a remote mapping's
+ * fault or write-back in progress: once this returns, the import no longer
+ * uses the exporter's registrations.
  *
- * Context: process context, takes imp->lock.
+ * Context: process context, takes imp->lock, then imp->cache_lock.
  */
 void rsm_import_abort(struct rsm_import *imp)
 {
 	mutex_lock(&imp->lock);
 	WRITE_ONCE(imp->aborted, true);
+	/* Later ones see aborted under cache_lock: cpage_get(), write-back. */
+	if (!imp->exp) {
+		mutex_lock(&imp->cache_lock);
+		mutex_unlock(&imp->cache_lock);
+	}
 	mutex_unlock(&imp->lock);
 	/*
 	 * A same-node fault checks aborted under pages_rwsem: once we had it
@@ -154,6 +164,8 @@ static struct rsm_cpage *cpage_get(struct rsm_import *imp, pgoff_t pgoff)
 	cp = xa_load(&imp->cache, pgoff);
 	if (cp)
 		return cp;
+	if (READ_ONCE(imp->aborted))
+		return ERR_PTR(-ECONNABORTED);
 	cp = kzalloc(sizeof(*cp), GFP_KERNEL);
 	if (!cp)
 		return ERR_PTR(-ENOMEM);
@@ -203,6 +215,8 @@ static vm_fault_t import_fault(struct vm_fault *vmf)
 			vmf->page = cp->page;
 		}
 		mutex_unlock(&imp->cache_lock);
+		if (cp == ERR_PTR(-ECONNABORTED))
+			goto dummy;	/* forced off meanwhile */
 		if (IS_ERR(cp))
 			return PTR_ERR(cp) == -ENOMEM ? VM_FAULT_OOM :
 							VM_FAULT_SIGBUS;
@@ -634,9 +648,12 @@ int rsm_import_rebind(struct rsm_conn *conn, u64 handle)
 	if (ret)
 		return ret;
 	/* Not under rsm_imports_lock: the replies need the same lock-free
-	 * completion path as everything else on this connection.
+	 * completion path as everything else on this connection. Under
+	 * cache_lock: faults and write-back read the table too.
 	 */
+	mutex_lock(&imp->cache_lock);
 	ret = chunks_fetch(imp, 0);
+	mutex_unlock(&imp->cache_lock);
 	mutex_unlock(&imp->lock);
 	return ret;
 }

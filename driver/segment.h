@@ -104,7 +104,8 @@ struct rsm_export {
  * @wq: pollers waiting for an event or for the import to be forced off
  * @mapping: the file's own address space: its mappings, which a forced
  *	disconnect and a rebind zap
- * @cache_lock: protects @cache; taken by faults, never while @lock is held
+ * @cache_lock: protects @cache; held by a remote mapping's faults and
+ *	write-back across their RDMA; taken after @lock where both are held
  * @cache: a remote import's mapped pages, struct rsm_cpage by page index
  * @dummy: what its mappings show once forced off, allocated then
  */
