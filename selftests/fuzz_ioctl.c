@@ -1520,6 +1520,29 @@ static int any_prot(struct rng *r)
 	return prots[below(r, ARRAY_SIZE(prots))];
 }
 
+/*
+ * Held around new mappings and moves. A move whose mremap() fails may
+ * already have unmapped its placeholder, and its munmap() would then
+ * remove whatever another thread mapped there meanwhile: another thread's
+ * mapping of an import, which that thread would later find replaced by
+ * someone's anonymous memory (a false "grew a mapping" report). A fork
+ * child is single-threaded and does without (the lock may have been held
+ * at the fork).
+ */
+static pthread_mutex_t vm_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void vm_lock_take(const struct fuzzer *f)
+{
+	if (!f->child)
+		pthread_mutex_lock(&vm_lock);
+}
+
+static void vm_lock_give(const struct fuzzer *f)
+{
+	if (!f->child)
+		pthread_mutex_unlock(&vm_lock);
+}
+
 /* mmap() an import (a private one, or whatever a pool file is). */
 static void map_new(struct fuzzer *f)
 {
@@ -1553,7 +1576,9 @@ static void map_new(struct fuzzer *f)
 	flags = chance(r, 8) ? MAP_PRIVATE : MAP_SHARED;
 	if ((local || fz.remote_maps) && chance(r, 20))
 		flags |= MAP_POPULATE;
+	vm_lock_take(f);
 	a = mmap(NULL, len * fz.pg, prot, flags, fd, off * fz.pg);
+	vm_lock_give(f);
 	__atomic_fetch_add(&fz.mmaps, 1, __ATOMIC_RELAXED);
 	if (a == MAP_FAILED) {
 		switch (errno) {
@@ -1656,15 +1681,18 @@ static void map_op(struct fuzzer *f)
 		break;
 	case 5:
 		/* Move it elsewhere. */
+		vm_lock_take(f);
 		to = mmap(NULL, pages * fz.pg, PROT_NONE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (to == MAP_FAILED)
-			break;
-		if (mremap(a, pages * fz.pg, pages * fz.pg,
-			   MREMAP_MAYMOVE | MREMAP_FIXED, to) == to)
-			f->maps[i] = MAP_TAG(to, pages, MAP_LOCAL(tag));
-		else
-			munmap(to, pages * fz.pg);
+		if (to != MAP_FAILED) {
+			if (mremap(a, pages * fz.pg, pages * fz.pg,
+				   MREMAP_MAYMOVE | MREMAP_FIXED, to) == to)
+				f->maps[i] = MAP_TAG(to, pages,
+						     MAP_LOCAL(tag));
+			else
+				munmap(to, pages * fz.pg);
+		}
+		vm_lock_give(f);
 		break;
 	case 6:
 		/* A mapping of an import never grows. */
