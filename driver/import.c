@@ -949,7 +949,7 @@ static int access_check(struct rsm_import *imp, bool write,
 static int access_failed(struct rsm_import *imp, int ret)
 {
 	if (ret == -ECONNABORTED)
-		imp->aborted = true;
+		WRITE_ONCE(imp->aborted, true);
 	if (ret != -EFAULT)
 		imp->errors++;
 	return ret;

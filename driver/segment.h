@@ -84,7 +84,9 @@ struct rsm_export {
 /**
  * struct rsm_import - an import segment
  * @kind: RSM_OBJ_IMPORT
- * @lock: serialises accesses; protects @aborted and @errors
+ * @lock: serialises accesses; protects @errors; @aborted is set under it
+ *	(and read under it, or under @cache_lock, which forcing a remote
+ *	import off takes after setting it)
  * @node: the exporting node
  * @segid: the segment id
  * @size: segment length in bytes
