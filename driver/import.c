@@ -10,12 +10,15 @@
  * ioctl returns. So a barrier only has to report what went wrong since it
  * was opened: the import's error count and whether it was forced off.
  *
- * Locking: imp->lock serialises accesses and protects aborted/errors;
+ * Locking: imp->lock serialises accesses and protects errors;
  * rsm_imports_lock protects the list of remote imports (for SEG_REVOKE).
  * A local access holds imp->lock, then the export's pages_rwsem for read.
- * A remote mapping's faults and write-back hold imp->cache_lock across
- * their RDMA; forcing an import off and a rebind take it after imp->lock,
- * as does an access whose user buffer is a mapping of its own import.
+ * A remote import's every RDMA holds imp->rdma_rwsem for read (see
+ * import_rdma()); the connect, a rebind and a forced disconnect hold it
+ * for write to change the chunk table or aborted between transfers. A
+ * remote mapping's faults and write-back hold imp->cache_lock across
+ * their RDMA, so it comes before rdma_rwsem; an access whose user buffer
+ * is a mapping of its own import takes it after imp->lock.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -42,39 +45,46 @@ static DEFINE_MUTEX(rsm_imports_lock);
 static LIST_HEAD(rsm_imports);
 static atomic64_t rsm_import_handle = ATOMIC64_INIT(0);
 
+/* After aborted is set: tell the mappings and the waiters. */
+static void import_aborted(struct rsm_import *imp)
+{
+	/* Mapped pages turn into the import's dummy page at the next access. */
+	rsm_import_zap(imp);
+	wake_up_interruptible_poll(&imp->wq, EPOLLHUP | EPOLLERR);
+}
+
 /**
  * rsm_import_abort() - force an import off: every later access and
  * barrier fails with ECONNABORTED
  * @imp: the import
  *
- * Waits for an access in progress to finish, and for a remote mapping's
- * fault or write-back in progress: once this returns, the import no longer
- * uses the exporter's registrations.
+ * Waits for a same-node access in progress to finish, or for a remote
+ * import's RDMA transfer in progress (of an access, a fault or a
+ * write-back): once this returns, the import no longer uses the
+ * exporter's registrations.
  *
- * Context: process context, takes imp->lock, then imp->cache_lock.
+ * Context: process context, takes imp->lock or imp->rdma_rwsem.
  */
 void rsm_import_abort(struct rsm_import *imp)
 {
+	if (!imp->exp) {
+		down_write(&imp->rdma_rwsem);
+		WRITE_ONCE(imp->aborted, true);
+		up_write(&imp->rdma_rwsem);
+		import_aborted(imp);
+		return;
+	}
 	mutex_lock(&imp->lock);
 	WRITE_ONCE(imp->aborted, true);
-	/* Later ones see aborted under cache_lock: cpage_get(), write-back. */
-	if (!imp->exp) {
-		mutex_lock(&imp->cache_lock);
-		mutex_unlock(&imp->cache_lock);
-	}
 	mutex_unlock(&imp->lock);
 	/*
 	 * A same-node fault checks aborted under pages_rwsem: once we had it
 	 * for writing, every fault that still saw the export's pages has
 	 * mapped them, and the zap below removes them.
 	 */
-	if (imp->exp) {
-		down_write(&imp->exp->pages_rwsem);
-		up_write(&imp->exp->pages_rwsem);
-	}
-	/* Mapped pages turn into the import's dummy page at the next access. */
-	rsm_import_zap(imp);
-	wake_up_interruptible_poll(&imp->wq, EPOLLHUP | EPOLLERR);
+	down_write(&imp->exp->pages_rwsem);
+	up_write(&imp->exp->pages_rwsem);
+	import_aborted(imp);
 }
 
 /**
@@ -139,18 +149,38 @@ static u64 chunk_left(const struct rsm_import *imp, u64 off)
 /*
  * The RDMA piece for @len bytes at segment offset @off, which stay in one
  * chunk (see chunk_left()), from or to offset @at of the local buffer.
+ * Its remote address is the segment offset until import_rdma() looks the
+ * chunk up.
  */
-static struct rsm_rdma_piece piece(const struct rsm_import *imp, u64 off,
-				   u32 len, u32 at)
+static struct rsm_rdma_piece piece(u64 off, u32 len, u32 at)
 {
-	u64 in, c = div64_u64_rem(off, imp->chunk_bytes, &in);
+	return (struct rsm_rdma_piece){ .off = at, .len = len, .remote = off };
+}
 
-	return (struct rsm_rdma_piece){
-		.off = at,
-		.len = len,
-		.remote = imp->chunks[c].iova + in,
-		.rkey = imp->chunks[c].rkey,
-	};
+/*
+ * Move the pieces @p (from piece()) between @buf and the exporter. The
+ * chunk table is read under rdma_rwsem, held until the transfer is done:
+ * a rebind replaces the table and a forced disconnect sets aborted only
+ * between transfers, so the exporter never destroys a registration that
+ * one is using.
+ */
+static int import_rdma(struct rsm_import *imp, bool write, void *buf,
+		       struct rsm_rdma_piece *p, int n)
+{
+	u64 in, c;
+	int i, ret = -ECONNABORTED;
+
+	down_read(&imp->rdma_rwsem);
+	if (!READ_ONCE(imp->aborted)) {
+		for (i = 0; i < n; i++) {
+			c = div64_u64_rem(p[i].remote, imp->chunk_bytes, &in);
+			p[i].remote = imp->chunks[c].iova + in;
+			p[i].rkey = imp->chunks[c].rkey;
+		}
+		ret = rsm_conn_rdma(imp->conn, write, buf, p, n);
+	}
+	up_read(&imp->rdma_rwsem);
+	return ret;
 }
 
 /* The cached copy of page @pgoff, read from the exporter if need be. */
@@ -174,8 +204,8 @@ static struct rsm_cpage *cpage_get(struct rsm_import *imp, pgoff_t pgoff)
 		kfree(cp);
 		return ERR_PTR(-ENOMEM);
 	}
-	p = piece(imp, (u64)pgoff << PAGE_SHIFT, PAGE_SIZE, 0);
-	ret = rsm_conn_rdma(imp->conn, false, page_address(cp->page), &p, 1);
+	p = piece((u64)pgoff << PAGE_SHIFT, PAGE_SIZE, 0);
+	ret = import_rdma(imp, false, page_address(cp->page), &p, 1);
 	if (!ret)
 		ret = xa_err(xa_store(&imp->cache, pgoff, cp, GFP_KERNEL));
 	if (ret) {
@@ -318,16 +348,16 @@ static int cpage_writeback(struct rsm_import *imp, pgoff_t pgoff,
 		for (i = end; i < PAGE_SIZE && i < end + RSM_WB_GAP; i++)
 			if (now[i] != was[i])
 				end = i + 1;
-		p[n++] = piece(imp, off + start, end - start, start);
+		p[n++] = piece(off + start, end - start, start);
 		if (n == RSM_RDMA_CHAIN_MAX) {
-			ret = rsm_conn_rdma(imp->conn, true, now, p, n);
+			ret = import_rdma(imp, true, now, p, n);
 			if (ret)
 				return ret;
 			n = 0;
 		}
 		i = end;
 	}
-	return n ? rsm_conn_rdma(imp->conn, true, now, p, n) : 0;
+	return n ? import_rdma(imp, true, now, p, n) : 0;
 }
 
 /**
@@ -354,8 +384,7 @@ int rsm_import_writeback(struct rsm_import *imp)
 		if (!cp->pristine)
 			continue;
 		cpage_unmap(imp, i, cp, false);
-		err = READ_ONCE(imp->aborted) ? -ECONNABORTED :
-		      cpage_writeback(imp, i, cp);
+		err = cpage_writeback(imp, i, cp);
 		if (err && !ret)
 			ret = err;
 		kfree(cp->pristine);
@@ -638,8 +667,8 @@ int rsm_import_rebind(struct rsm_conn *conn, u64 handle)
 	mutex_lock(&rsm_imports_lock);
 	list_for_each_entry(imp, &rsm_imports, link) {
 		if (imp->conn == conn && imp->handle == handle) {
-			/* Release waits for imp->lock once it unlisted us. */
-			mutex_lock(&imp->lock);
+			/* Release waits for the rwsem once it unlisted us. */
+			down_write(&imp->rdma_rwsem);
 			ret = 0;
 			break;
 		}
@@ -648,13 +677,19 @@ int rsm_import_rebind(struct rsm_conn *conn, u64 handle)
 	if (ret)
 		return ret;
 	/* Not under rsm_imports_lock: the replies need the same lock-free
-	 * completion path as everything else on this connection. Under
-	 * cache_lock: faults and write-back read the table too.
+	 * completion path as everything else on this connection.
 	 */
-	mutex_lock(&imp->cache_lock);
 	ret = chunks_fetch(imp, 0);
-	mutex_unlock(&imp->cache_lock);
-	mutex_unlock(&imp->lock);
+	if (ret) {
+		/*
+		 * The table may hold old keys, which the exporter destroys
+		 * now: an access through them would take the channel down.
+		 * Force the import off instead, before release may free it.
+		 */
+		WRITE_ONCE(imp->aborted, true);
+		import_aborted(imp);
+	}
+	up_write(&imp->rdma_rwsem);
 	return ret;
 }
 
@@ -672,18 +707,18 @@ static void disconnect_remote(struct rsm_import *imp)
 
 /*
  * Take a remote import off rsm_imports. A handler that found it before
- * (revoke, rebind) holds or waits for imp->lock: let it finish.
+ * (revoke, rebind) holds or waits for imp->rdma_rwsem: let it finish.
  */
 static void import_unlist(struct rsm_import *imp)
 {
 	mutex_lock(&rsm_imports_lock);
 	list_del_init(&imp->link);
 	mutex_unlock(&rsm_imports_lock);
-	mutex_lock(&imp->lock);
-	mutex_unlock(&imp->lock);
+	down_write(&imp->rdma_rwsem);
+	up_write(&imp->rdma_rwsem);
 }
 
-/* SEG_CONNECT and the chunk table; called with imp->lock held. */
+/* SEG_CONNECT and the chunk table; called with imp->rdma_rwsem held. */
 static int connect_request(struct rsm_import *imp, u32 perm)
 {
 	struct rsm_wire_seg_connect req = {};
@@ -737,10 +772,11 @@ err_disconnect:
 }
 
 /*
- * The import is listed before SEG_CONNECT goes out and holds imp->lock
- * until it has its chunk table: a SEG_REVOKE or SEG_REBIND the exporter
- * sends right after its reply finds the import and waits for the connect
- * to finish, then forces it off or refetches the table.
+ * The import is listed before SEG_CONNECT goes out and holds
+ * imp->rdma_rwsem until it has its chunk table: a SEG_REVOKE or
+ * SEG_REBIND the exporter sends right after its reply finds the import
+ * and waits for the connect to finish, then forces it off or refetches
+ * the table.
  */
 static int connect_remote(struct rsm_import *imp, struct rsm_ctrl *ctrl,
 			  u32 perm)
@@ -755,10 +791,10 @@ static int connect_remote(struct rsm_import *imp, struct rsm_ctrl *ctrl,
 	imp->handle = atomic64_inc_return(&rsm_import_handle);
 	mutex_lock(&rsm_imports_lock);
 	list_add_tail(&imp->link, &rsm_imports);
-	mutex_lock(&imp->lock);
+	down_write(&imp->rdma_rwsem);
 	mutex_unlock(&rsm_imports_lock);
 	ret = connect_request(imp, perm);
-	mutex_unlock(&imp->lock);
+	up_write(&imp->rdma_rwsem);
 	if (ret)
 		import_unlist(imp);
 	return ret;
@@ -818,6 +854,7 @@ long rsm_import_connect(struct file *file, void __user *uarg)
 	address_space_init_once(&imp->mapping);
 	imp->mapping.host = file_inode(file);
 	mutex_init(&imp->lock);
+	init_rwsem(&imp->rdma_rwsem);
 	mutex_init(&imp->cache_lock);
 	xa_init(&imp->cache);
 	init_waitqueue_head(&imp->wq);
@@ -918,8 +955,8 @@ static int access_remote(struct rsm_import *imp, bool write, u64 off,
 
 		if (write && copy_from_user(imp->bounce, buf, n))
 			return -EFAULT;
-		p = piece(imp, off, n, 0);
-		ret = rsm_conn_rdma(imp->conn, write, imp->bounce, &p, 1);
+		p = piece(off, n, 0);
+		ret = import_rdma(imp, write, imp->bounce, &p, 1);
 		if (ret)
 			return ret;
 		if (!write && copy_to_user(buf, imp->bounce, n))
@@ -936,7 +973,7 @@ static int access_check(struct rsm_import *imp, bool write,
 			const struct rsm_iov *iov)
 {
 	lockdep_assert_held(&imp->lock);
-	if (imp->aborted)
+	if (READ_ONCE(imp->aborted))
 		return -ECONNABORTED;
 	if (!(imp->perm & (write ? RSM_PERM_WRITE_BIT : RSM_PERM_READ_BIT)))
 		return -EACCES;
@@ -997,7 +1034,7 @@ static int vec_chain(struct rsm_import *imp, bool write,
 		    e->len > RSM_BOUNCE_SIZE - used ||
 		    e->len > chunk_left(imp, e->offset))
 			break;
-		p[n] = piece(imp, e->offset, e->len, used);
+		p[n] = piece(e->offset, e->len, used);
 		used += e->len;
 	}
 	if (write && n >= 2) {
@@ -1011,7 +1048,7 @@ static int vec_chain(struct rsm_import *imp, bool write,
 	}
 	if (n < 2)
 		return 0;
-	ret = rsm_conn_rdma(imp->conn, write, imp->bounce, p, n);
+	ret = import_rdma(imp, write, imp->bounce, p, n);
 	if (ret)
 		return access_failed(imp, ret);
 	for (i = 0; !write && i < n; i++) {
@@ -1094,7 +1131,7 @@ static int import_barrier(struct rsm_import *imp, void __user *uarg)
 	mutex_lock(&imp->lock);
 	if (wb == -EIO)
 		imp->errors++;
-	if (imp->aborted)
+	if (READ_ONCE(imp->aborted))
 		ret = -ECONNABORTED;
 	else if (b.op == RSM_BARRIER_OPEN)
 		b.token = imp->errors;
@@ -1148,7 +1185,7 @@ void rsm_import_release(struct rsm_import *imp)
 {
 	if (imp->conn) {
 		import_unlist(imp);
-		if (!imp->aborted) {
+		if (!READ_ONCE(imp->aborted)) {
 			rsm_import_writeback(imp);
 			disconnect_remote(imp);
 		}

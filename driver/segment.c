@@ -12,11 +12,10 @@
  *
  * Forcing importers off (unpublish, destroy) is done in protocol order:
  * the segment leaves rsm_segs (no new connects), each remote importer is
- * told (SEG_REVOKE) and answers once its accesses, and its mapping's
- * faults and write-backs, in flight finished, and only then are its
- * registrations destroyed; a local importer is marked aborted. An
- * importer that does not answer within the failure detection time loses
- * its registrations anyway.
+ * told (SEG_REVOKE) and answers once its RDMA transfer in flight, if any,
+ * completed, and only then are its registrations destroyed; a local
+ * importer is marked aborted. An importer that does not answer within the
+ * failure detection time loses its registrations anyway.
  *
  * Locking, outermost first:
  *   exp->lock          mutex: publish state, id, access list

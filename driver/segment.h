@@ -84,9 +84,9 @@ struct rsm_export {
 /**
  * struct rsm_import - an import segment
  * @kind: RSM_OBJ_IMPORT
- * @lock: serialises accesses; protects @errors; @aborted is set under it
- *	(and read under it, or under @cache_lock, which forcing a remote
- *	import off takes after setting it)
+ * @lock: serialises accesses; protects @errors, and @aborted of a same-node
+ *	import (a remote one: @rdma_rwsem; an access that finds the channel
+ *	gone also sets it)
  * @node: the exporting node
  * @segid: the segment id
  * @size: segment length in bytes
@@ -106,14 +106,19 @@ struct rsm_export {
  * @wq: pollers waiting for an event or for the import to be forced off
  * @mapping: the file's own address space: its mappings, which a forced
  *	disconnect and a rebind zap
+ * @rdma_rwsem: a remote import's RDMA transfers hold it for read; the
+ *	connect, a rebind and forcing it off hold it for write, to change
+ *	@chunks or @aborted between transfers
  * @cache_lock: protects @cache; held by a remote mapping's faults and
- *	write-back across their RDMA; taken after @lock where both are held
+ *	write-back across their RDMA (so before @rdma_rwsem); taken after
+ *	@lock where both are held
  * @cache: a remote import's mapped pages, struct rsm_cpage by page index
  * @dummy: what its mappings show once forced off, allocated then
  */
 struct rsm_import {
 	enum rsm_obj_kind kind;
 	struct mutex lock;
+	struct rw_semaphore rdma_rwsem;
 	u32 node;
 	u32 segid;
 	u64 size;

@@ -16,9 +16,11 @@
  * Needs RSM_NODES >= 2, RSM_NODE and RSM_CTRL (selftests/qemu/cluster).
  */
 #include <limits.h>
+#include <stdio.h>
 
 #include "kselftest_harness.h"
 #include "seg_test.h"
+#include "rsm_nl.h"
 
 #define EXPORTER	1
 #define IMPORTER	2
@@ -48,6 +50,7 @@ FIXTURE(remote) {
 	int me;
 	struct seg_ctl cs;	/* the test's control segment */
 	pid_t child;		/* exporter: a child to kill in teardown */
+	unsigned int timeout_ms; /* detection time to restore, if not 0 */
 };
 
 FIXTURE_SETUP(remote)
@@ -55,8 +58,20 @@ FIXTURE_SETUP(remote)
 	self->me = seg_cluster_setup(_metadata, 2, &self->ctl);
 }
 
+/* Set this node's failure detection time (rsmadm): 0 on success. */
+static int set_timeout(unsigned int ms)
+{
+	char cmd[80];
+
+	snprintf(cmd, sizeof(cmd),
+		 "build/rsmadm/rsmadm node set timeout %u", ms);
+	return system(cmd);
+}
+
 FIXTURE_TEARDOWN(remote)
 {
+	if (self->timeout_ms)
+		set_timeout(self->timeout_ms);
 	if (self->child > 0) {
 		kill(self->child, SIGKILL);
 		waitpid(self->child, NULL, 0);
@@ -1418,6 +1433,91 @@ TEST_F_TIMEOUT(remote, huge_and_mixed_blocks_cross_nodes, 300)
 	}
 	seg_unmap(ref, len);
 	seg_unmap(buf, len);
+}
+
+/* ------------------------------------------------------------ test 16 */
+
+#define LEN16	(64u << 20)
+#define PH_GETTING	6
+
+/*
+ * Gets of 64 MiB, each longer than the exporter's detection time (1 s
+ * here), while the exporter rebinds the segment and then unpublishes it.
+ * The importer answers SEG_REBIND and SEG_REVOKE between two RDMA
+ * transfers, not after the whole get: the rebinds are transparent, the
+ * unpublish ends the get with RSMERR_CONN_ABORTED, and the channel stays
+ * up (the control segment, on the same channel, still works). An importer
+ * that answered only after its get let the exporter time out and destroy
+ * the registrations the get was still using, which took the channel down.
+ */
+TEST_F_TIMEOUT(remote, long_gets_survive_rebinds_and_end_at_unpublish, 600)
+{
+	uint8_t *ref = seg_map(LEN16), *buf = NULL;
+	struct rsm_node_info ni;
+	int i, ret;
+
+	ASSERT_NE(NULL, ref);
+	seg_pattern(ref, LEN16, SEED_EXP, 0);
+	if (self->me == EXPORTER) {
+		struct seg_exp d;
+
+		ASSERT_EQ(0, rsm_node_get(&ni));
+		ASSERT_EQ(RSM_SUCCESS, seg_export(&d, self->ctl, LEN16,
+						  RSM_ALLOW_REBIND, SEED_EXP));
+		ASSERT_EQ(RSM_SUCCESS, seg_publish(&d, DATA_ID(16), NULL, 0));
+		open_ctl(_metadata, self, 16);
+		AWAIT_IMPORTER(PH_GETTING, WAIT_S);
+		ASSERT_EQ(0, set_timeout(1000));
+		self->timeout_ms = ni.timeout_ms;
+		/* Between the two copies of the pattern, mid-get. */
+		for (i = 0; i < 4; i++) {
+			usleep(700000);
+			EXPECT_EQ(RSM_SUCCESS, rsm_memseg_export_rebind(d.h,
+					i % 2 ? d.mem : ref, 0, LEN16));
+		}
+		seg_set_word(&self->cs.exp, 0, PH_REBOUND);
+		AWAIT_IMPORTER(PH_RACING, WAIT_S);
+		usleep(700000);
+		EXPECT_EQ(RSM_SUCCESS, rsm_memseg_export_unpublish(d.h));
+		AWAIT_IMPORTER_DONE(WAIT_S);
+		EXPECT_EQ(RSM_CONNECTION_ACTIVE, seg_peer_state(IMPORTER));
+		EXPECT_EQ(RSM_SUCCESS, seg_unexport(&d));
+	} else {
+		struct seg_imp d;
+		uint32_t ph = 0;
+		int gets = 0;
+
+		buf = seg_map(LEN16);
+		ASSERT_NE(NULL, buf);
+		join_ctl(_metadata, self, 16);
+		IMPORT(&d, DATA_ID(16), RSM_PERM_READ);
+		SEG_ANNOUNCE(PH_GETTING);
+		while (ph != PH_REBOUND) {
+			ASSERT_EQ(RSM_SUCCESS,
+				  rsm_memseg_import_get(d.h, 0, buf, LEN16))
+				TH_LOG("get %d during the rebinds", gets);
+			EXPECT_EQ(-1, seg_diff(buf, ref, LEN16));
+			gets++;
+			ASSERT_EQ(RSM_SUCCESS, seg_wait_remote(&self->cs.im, 0,
+							       PH_REBOUND, 0,
+							       &ph));
+			ASSERT_NE(SEG_PH_FAILED, ph);
+		}
+		SEG_ANNOUNCE(PH_RACING);
+		for (i = 0; i < 100; i++) {
+			ret = rsm_memseg_import_get(d.h, 0, buf, LEN16);
+			if (ret)
+				break;
+		}
+		EXPECT_EQ(RSMERR_CONN_ABORTED, ret);
+		EXPECT_EQ(RSM_CONNECTION_ACTIVE, seg_peer_state(EXPORTER));
+		TH_LOG("%d gets during the rebinds, %d more before unpublish",
+		       gets, i);
+		EXPECT_EQ(RSM_SUCCESS, seg_disconnect(&d));
+		IMPORTER_DONE();
+		seg_unmap(buf, LEN16);
+	}
+	seg_unmap(ref, LEN16);
 }
 
 TEST_HARNESS_MAIN
