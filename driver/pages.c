@@ -68,12 +68,29 @@ static int pin_pages(unsigned long vaddr, unsigned long n, struct page **buf)
 	return 0;
 }
 
+/* Zero if @buf[@k] is the page @k pages after @buf[0]. */
+static unsigned long misplaced(struct page **buf, unsigned long k)
+{
+	return (unsigned long)buf[k] ^ (unsigned long)nth_page(buf[0], k);
+}
+
+/*
+ * Whether @buf holds @n consecutive pages. This reads every pinned page
+ * (262144 at 1 GiB), so it tests eight at a time: a branch per page made
+ * it a third of the pin of a huge-page export under TCG.
+ */
 static bool contiguous(struct page **buf, unsigned long n)
 {
 	unsigned long k;
 
-	for (k = 1; k < n; k++)
-		if (buf[k] != nth_page(buf[0], k))
+	for (k = 0; k + 8 <= n; k += 8)
+		if (misplaced(buf, k) | misplaced(buf, k + 1) |
+		    misplaced(buf, k + 2) | misplaced(buf, k + 3) |
+		    misplaced(buf, k + 4) | misplaced(buf, k + 5) |
+		    misplaced(buf, k + 6) | misplaced(buf, k + 7))
+			return false;
+	for (; k < n; k++)
+		if (misplaced(buf, k))
 			return false;
 	return true;
 }
