@@ -509,7 +509,10 @@ static int vectors(struct bench *b)
 /*
  * Connect time against the number of segments the exporter has
  * published: role 1 publishes one-page segments up to each level, role 2
- * connects to (and disconnects from) the newest one.
+ * connects to (and disconnects from) the newest one. The levels are
+ * visited up and back down (10, 1000, 10000, 1000, 10), the top one for
+ * twice as long, so that every level has as many samples and a drift of
+ * the machine over the minutes of the sweep weighs on all levels alike.
  */
 struct many {
 	void *mem;
@@ -549,13 +552,30 @@ static int many_grow(struct bench *b, struct many *m, int level)
 	return ret;
 }
 
-static int connect_times(struct bench *b, int level)
+/* Destroy the newest segments down to @level. */
+static void many_shrink(struct bench *b, struct many *m, int level)
+{
+	uint64_t t0 = now_ns();
+	int from = m->n;
+	char key[32];
+
+	if (m->n <= level)
+		return;
+	while (m->n > level)
+		rsm_memseg_export_destroy(m->h[--m->n]);
+	snprintf(key, sizeof(key), "destroy_to_%d", level);
+	emit_info(b->o, key, "%d segments in %.1f ms", from - level,
+		  elapsed_us(t0) / 1000);
+}
+
+/* @n connects to the newest of @level segments. */
+static int connect_times(struct bench *b, int level, int n)
 {
 	struct opts *o = b->o;
 	rsm_memseg_id_t id = SEGID_MANY + level - 1;
-	int n = o->quick ? 3 : o->iters, i, ret = 0;
 	rsm_memseg_import_handle_t h;
 	struct samples s;
+	int i, ret = 0;
 
 	samples_init(&s);
 	for (i = 0; i < n + 1 && !ret; i++) {
@@ -580,10 +600,12 @@ static int connect_times(struct bench *b, int level)
 static int connects(struct bench *b)
 {
 	struct opts *o = b->o;
-	int max = o->levels[o->nlevels - 1], l, ret = 0, r;
+	int max = o->levels[o->nlevels - 1], ret = 0, r, v, level;
+	/* A connect is a round trip of the control channel: noisy. */
+	int n = o->quick ? 3 : 5 * o->iters;
 	struct many m = { 0 };
 	struct rlimit rl;
-	uint64_t t0;
+	bool top;
 
 	if (b->role == 1) {
 		/* One file per segment: raise the limit (root may). */
@@ -602,25 +624,26 @@ static int connects(struct bench *b)
 			ret = RSMERR_INSUFFICIENT_MEM;
 		}
 	}
-	for (l = 0; l < o->nlevels; l++) {
-		if (b->role == 1 && !ret)
-			ret = many_grow(b, &m, o->levels[l]);
+	/* Visit v goes up to the top level, then back down. */
+	for (v = 0; v < 2 * o->nlevels - 1; v++) {
+		top = v == o->nlevels - 1;
+		level = o->levels[v < o->nlevels ? v : 2 * o->nlevels - 2 - v];
+		if (b->role == 1 && !ret && v < o->nlevels)
+			ret = many_grow(b, &m, level);
+		if (b->role == 1)
+			many_shrink(b, &m, level);
 		if (sync_peer(b, "before connecting"))
 			break;
 		if (b->role == 2) {
-			r = connect_times(b, o->levels[l]);
+			r = connect_times(b, level, top && o->nlevels > 1 ?
+					  2 * n : n);
 			ret = ret ? ret : r;
 		}
 		if (sync_peer(b, "after connecting"))
 			break;
 	}
 	if (b->role == 1) {
-		t0 = now_ns();
-		for (l = m.n - 1; l >= 0; l--)
-			rsm_memseg_export_destroy(m.h[l]);
-		if (m.n)
-			emit_info(o, "destroy_many", "%d segments in %.1f ms",
-				  m.n, elapsed_us(t0) / 1000);
+		many_shrink(b, &m, 0);
 		free(m.h);
 		if (m.mem)
 			munmap(m.mem, (size_t)max * PAGE);
