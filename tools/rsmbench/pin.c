@@ -139,7 +139,7 @@ int pin_bench(struct opts *o, rsmapi_controller_handle_t ctrl)
 		for (m = 0; m < 2; m++)
 			for (k = 0; k < ARRAY_SIZE(names); k++)
 				samples_init(&s[m][k]);
-		reps = o->quick ? 1 : size <= MIB ? 7 : 5;
+		reps = o->quick ? 1 : 9;
 		for (rep = 0; rep < reps && !ret; rep++)
 			for (m = 0; m < 2 && !ret; m++)
 				ret = pin_one(o, ctrl, &v, size, m, s[m]);
