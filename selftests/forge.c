@@ -370,18 +370,7 @@ static int list_mrs(const char *name, struct mr_list *l)
 /* Physical address of the page at @va of this process (root), or 0. */
 static uint64_t page_phys(const void *va)
 {
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	uint64_t e = 0;
-
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &e, sizeof(e), (uintptr_t)va / seg_pg() * sizeof(e)) !=
-	    sizeof(e))
-		e = 0;
-	close(fd);
-	if (!(e >> 63))		/* not present */
-		return 0;
-	return (e & ((1ULL << 55) - 1)) * seg_pg();
+	return seg_pfn(va) * seg_pg();
 }
 
 /*

@@ -625,21 +625,6 @@ TEST_F_TIMEOUT(seg, huge_and_mixed_blocks_read_write_and_map, 120)
 	seg_unmap(ref, n);
 }
 
-/* The frame number of the page at @p, from /proc/self/pagemap; 0: none. */
-static uint64_t pfn_of(const void *p)
-{
-	uint64_t e = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	if (fd >= 0) {
-		if (pread(fd, &e, sizeof(e),
-			  (uintptr_t)p / seg_pg() * sizeof(e)) != sizeof(e))
-			e = 0;
-		close(fd);
-	}
-	return e >> 63 ? e & ((1ull << 55) - 1) : 0;
-}
-
 /*
  * A huge page whose 4 KiB pages were rearranged (its PMD split, pages 6
  * and 7 swapped with mremap()) is physically contiguous but for those
@@ -672,9 +657,9 @@ TEST_F_TIMEOUT(seg, rearranged_huge_page_is_kept_page_by_page, 120)
 				     MREMAP_MAYMOVE | MREMAP_FIXED, mem + 6 * pg));
 	ASSERT_NE(MAP_FAILED, mremap(tmp, pg, pg,
 				     MREMAP_MAYMOVE | MREMAP_FIXED, mem + 7 * pg));
-	pfn0 = pfn_of(mem);
+	pfn0 = seg_pfn(mem);
 	for (i = 0; pfn0 && i < len / pg; i++)
-		if (pfn_of(mem + i * pg) != pfn0 + (i == 6 ? 7 : i == 7 ? 6 : i))
+		if (seg_pfn(mem + i * pg) != pfn0 + (i == 6 ? 7 : i == 7 ? 6 : i))
 			pfn0 = 0;
 	if (!pfn0) {
 		seg_unmap(base, maplen);

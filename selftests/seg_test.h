@@ -60,6 +60,21 @@ static inline void *seg_map(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/* Frame number of the page at @va, from /proc/self/pagemap (root); 0: none. */
+static inline uint64_t seg_pfn(const void *va)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	uint64_t e = 0;
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), (uintptr_t)va / seg_pg() * sizeof(e)) !=
+	    sizeof(e))
+		e = 0;
+	close(fd);
+	return e >> 63 ? e & ((1ULL << 55) - 1) : 0;
+}
+
 #define SEG_HUGE	(2u << 20)	/* a PMD-sized huge page */
 
 /*
