@@ -429,7 +429,9 @@ static int bandwidth(struct bench *b)
 		return RSMERR_INSUFFICIENT_MEM;
 	}
 	memset(buf, 0x5a, b->data_size);
-	for (size = BW_MIN_SIZE; size <= b->data_size; size *= 4) {
+	for (size = BW_MIN_SIZE; size < b->o->min_bw; size *= 4)
+		;
+	for (; size <= b->data_size; size *= 4) {
 		r = bw_one(b, buf, size, true);
 		ret = ret ? ret : r;
 		r = bw_one(b, buf, size, false);

@@ -114,6 +114,7 @@ static void usage(FILE *f)
 	      "      --local          both roles on this node (two processes)\n"
 	      "      --iters N        samples per latency run (20; quick 3)\n"
 	      "      --runs N         latency runs (5; quick 1)\n"
+	      "      --min-bw SIZE    smallest put/get (4K; --baseline: all)\n"
 	      "      --max-bw SIZE    largest put/get (16M; quick 64K)\n"
 	      "      --max-export SIZE largest export (256M; quick 64K)\n"
 	      "      --segs LIST      connect test levels (10,1000,10000; quick 10)\n"
@@ -179,7 +180,7 @@ static int parse_levels(struct opts *o, const char *s)
 
 enum {
 	OPT_ONLY = 256, OPT_NODE, OPT_PEER, OPT_ROLE, OPT_CTRL, OPT_LOCAL,
-	OPT_ITERS, OPT_RUNS, OPT_MAX_BW, OPT_MAX_EXPORT, OPT_SEGS,
+	OPT_ITERS, OPT_RUNS, OPT_MIN_BW, OPT_MAX_BW, OPT_MAX_EXPORT, OPT_SEGS,
 	OPT_TIMEOUT, OPT_SERVER, OPT_PT_ITERS, OPT_ROUND, OPT_BASELINE,
 	OPT_CLOCK, OPT_TIME, OPT_REPORT, OPT_POLL_US, OPT_CLOCK_DIR,
 };
@@ -196,6 +197,7 @@ static const struct option longopts[] = {
 	{ "local", no_argument, NULL, OPT_LOCAL },
 	{ "iters", required_argument, NULL, OPT_ITERS },
 	{ "runs", required_argument, NULL, OPT_RUNS },
+	{ "min-bw", required_argument, NULL, OPT_MIN_BW },
 	{ "max-bw", required_argument, NULL, OPT_MAX_BW },
 	{ "max-export", required_argument, NULL, OPT_MAX_EXPORT },
 	{ "segs", required_argument, NULL, OPT_SEGS },
@@ -321,9 +323,11 @@ int main(int argc, char **argv)
 		case OPT_RUNS:
 			o.runs = num("runs", optarg);
 			break;
+		case OPT_MIN_BW:
 		case OPT_MAX_BW:
 		case OPT_MAX_EXPORT:
-			if (parse_size(optarg, c == OPT_MAX_BW ? &o.max_bw :
+			if (parse_size(optarg, c == OPT_MIN_BW ? &o.min_bw :
+				       c == OPT_MAX_BW ? &o.max_bw :
 				       &o.max_export)) {
 				fprintf(stderr, "rsmbench: bad size '%s'\n",
 					optarg);
@@ -398,6 +402,10 @@ int main(int argc, char **argv)
 	if (mode == MODE_BASELINE && !o.groups)
 		o.groups = GRP_LAT | GRP_BW;
 	defaults(&o, quick);
+	if (o.min_bw > o.max_bw) {
+		fprintf(stderr, "rsmbench: --min-bw is larger than --max-bw\n");
+		return 2;
+	}
 	if (!o.ctrl) {
 		env = getenv("RSM_CTRL");
 		o.ctrl = env && *env ? (char *)env : "rxe0";

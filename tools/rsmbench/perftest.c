@@ -30,8 +30,15 @@
 #include "rsmbench.h"
 
 #define PT_PORT_BASE		18600
-#define PT_TRY_MS		60000	/* a client looks for its server */
-#define PT_RUN_MS		600000	/* longest test run */
+/*
+ * A test run takes seconds; one that hangs (rxe's CQ has overflowed
+ * under ib_send_lat -e) is killed after PT_RUN_MS and fails alone. A
+ * client looks for its server longer than that, so that a server still
+ * stuck in the test before is waited for and both go on in step.
+ */
+#define PT_RUN_MS		90000
+#define PT_TRY_MS		120000
+#define CMD_RUN_MS		600000	/* rsmbench --time */
 
 struct pt_test {
 	const char *name;	/* result name */
@@ -48,6 +55,7 @@ struct pt_out {
 	char *text;		/* the client's output */
 	double wall_us;		/* its run, CLOCK_MONOTONIC */
 	int status;
+	bool killed;		/* ran out of time */
 };
 
 /*
@@ -112,6 +120,7 @@ static int run_capture(char **argv, int limit_ms, struct pt_out *out)
 			break;
 		if (now_ns() > end) {
 			kill(pid, SIGKILL);
+			out->killed = true;
 			break;
 		}
 		usleep(2000);
@@ -225,7 +234,11 @@ static void show_failure(const struct pt_test *t, const struct pt_out *r)
 	const char *p = r->text ? r->text : "";
 	size_t len = strlen(p);
 
-	note("%s: exit status %d, output:", t->prog, r->status);
+	if (r->killed)
+		note("%s: killed after %d s, output:", t->prog,
+		     PT_RUN_MS / 1000);
+	else
+		note("%s: exit status %d, output:", t->prog, r->status);
 	if (len > 2000)
 		p += len - 2000;
 	while (*p) {
@@ -278,7 +291,7 @@ static int pt_client(struct opts *o, const struct pt_test *t, int iters,
 			return -1;
 		if (!r->status)
 			return 0;
-		if (now_ns() > end) {
+		if (r->killed || now_ns() > end) {
 			show_failure(t, r);
 			return -1;
 		}
@@ -430,7 +443,7 @@ int perftest_run(struct opts *o)
 	}
 	if (o->groups & GRP_BW) {
 		for (i = 0; i < ARRAY_SIZE(bw); i++)
-			if (bw[i].size <= o->max_bw)
+			if (bw[i].size >= o->min_bw && bw[i].size <= o->max_bw)
 				ret |= pt_one(o, &bw[i], bw[i].iters, port++,
 					      0);
 		setup_us = pt_setup(o, port++);
@@ -450,7 +463,7 @@ int time_command(char **argv)
 {
 	struct pt_out r;
 
-	if (run_capture(argv, PT_RUN_MS, &r))
+	if (run_capture(argv, CMD_RUN_MS, &r))
 		return 127;
 	fputs(r.text, stdout);
 	printf("wall_us %.0f status %d\n", r.wall_us, r.status);

@@ -71,6 +71,7 @@ struct opts {
 	int runs;		/* latency runs */
 	int warmup;		/* unmeasured iterations before each run */
 	int poll_us;		/* ping-pong: sleep between looks (0: spin) */
+	size_t min_bw;		/* smallest put/get size (0: all) */
 	size_t max_bw;		/* largest put/get size */
 	size_t max_export;	/* largest export size */
 	double bw_budget;	/* seconds per bandwidth size */
