@@ -278,7 +278,7 @@ static int pt_server(struct opts *o, const struct pt_test *t, int iters,
 	return ok ? 0 : -1;
 }
 
-/* Role 2: run the client until it finds its server. */
+/* Role 2: run the client until it finds its server; @r: its last run. */
 static int pt_client(struct opts *o, const struct pt_test *t, int iters,
 		     int port, struct pt_out *r)
 {
@@ -291,10 +291,8 @@ static int pt_client(struct opts *o, const struct pt_test *t, int iters,
 			return -1;
 		if (!r->status)
 			return 0;
-		if (r->killed || now_ns() > end) {
-			show_failure(t, r);
+		if (r->killed || now_ns() > end)
 			return -1;
-		}
 		free(r->text);
 		r->text = NULL;
 		usleep(300000);
@@ -387,6 +385,8 @@ static double pt_setup(struct opts *o, int port)
 	if (!pt_client(o, &t, 5, port, &r)) {
 		us = r.wall_us;
 		emit_sample(o, "pt_setup", 0, "us", us);
+	} else if (r.text) {
+		show_failure(&t, &r);
 	}
 	free(r.text);
 	return us;
