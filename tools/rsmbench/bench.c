@@ -367,6 +367,37 @@ static int signal_pingpong(struct bench *b)
 	return ret;
 }
 
+/**
+ * bw_first() - the smallest size of the put/get sweep
+ * @o: the options
+ *
+ * The sweep is 4 KiB x 4^k from bw_first() to bw_last().
+ * Return: the first such size not below o->min_bw.
+ */
+size_t bw_first(const struct opts *o)
+{
+	size_t size = BW_MIN_SIZE;
+
+	while (size < o->min_bw)
+		size *= 4;
+	return size;
+}
+
+/**
+ * bw_last() - the largest size of the put/get sweep
+ * @o: the options
+ *
+ * Return: the last size not above o->max_bw, and 4 KiB at least.
+ */
+size_t bw_last(const struct opts *o)
+{
+	size_t size = BW_MIN_SIZE;
+
+	while (size * 4 <= o->max_bw)
+		size *= 4;
+	return size;
+}
+
 /*
  * Role 2 alone: put or get of @size bytes at offset 0 of the data
  * segment, repeated until the time budget is spent (at least 3 times,
@@ -429,9 +460,7 @@ static int bandwidth(struct bench *b)
 		return RSMERR_INSUFFICIENT_MEM;
 	}
 	memset(buf, 0x5a, b->data_size);
-	for (size = BW_MIN_SIZE; size < b->o->min_bw; size *= 4)
-		;
-	for (; size <= b->data_size; size *= 4) {
+	for (size = bw_first(b->o); size <= b->data_size; size *= 4) {
 		r = bw_one(b, buf, size, true);
 		ret = ret ? ret : r;
 		r = bw_one(b, buf, size, false);
@@ -720,8 +749,7 @@ int bench_run(struct opts *o)
 
 	/* Exports pin memory: lift the limit where allowed (root). */
 	setrlimit(RLIMIT_MEMLOCK, &rl);
-	for (size = BW_MIN_SIZE; size * 4 <= o->max_bw; size *= 4)
-		;
+	size = bw_last(o);
 	b.data_size = size < VEC_ENTRIES * VEC_STRIDE ?
 		      VEC_ENTRIES * VEC_STRIDE : size;
 

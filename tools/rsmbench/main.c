@@ -402,8 +402,8 @@ int main(int argc, char **argv)
 	if (mode == MODE_BASELINE && !o.groups)
 		o.groups = GRP_LAT | GRP_BW;
 	defaults(&o, quick);
-	if (o.min_bw > o.max_bw) {
-		fprintf(stderr, "rsmbench: --min-bw is larger than --max-bw\n");
+	if (bw_first(&o) > bw_last(&o)) {
+		fprintf(stderr, "rsmbench: no put/get size (4 KiB x 4^k) from --min-bw to --max-bw\n");
 		return 2;
 	}
 	if (!o.ctrl) {

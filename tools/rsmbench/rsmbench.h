@@ -118,6 +118,8 @@ int parse_size(const char *s, size_t *out);
 
 /* bench.c */
 int bench_run(struct opts *o);
+size_t bw_first(const struct opts *o);
+size_t bw_last(const struct opts *o);
 
 /* pin.c */
 struct bench;
