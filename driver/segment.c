@@ -267,14 +267,19 @@ static int export_publish(struct rsm_export *exp, void __user *uarg)
 	if (ret)
 		goto out;
 
+	/*
+	 * Reserve the id (lookups see nothing there yet), tell the caller,
+	 * and only then publish: a caller who cannot be told the id gets
+	 * an error and an export as unpublished as before.
+	 */
 	mutex_lock(&rsm_segs_lock);
 	if (p.segid) {
 		id = p.segid;
-		ret = xa_insert(&rsm_segs, id, exp, GFP_KERNEL);
+		ret = xa_insert(&rsm_segs, id, NULL, GFP_KERNEL);
 		if (ret == -EBUSY)
 			ret = -EADDRINUSE;
 	} else {
-		ret = xa_alloc_cyclic(&rsm_segs, &id, exp,
+		ret = xa_alloc_cyclic(&rsm_segs, &id, NULL,
 				      XA_LIMIT(RSM_SEGID_AUTO_BASE, U32_MAX),
 				      &rsm_segs_next, GFP_KERNEL);
 		if (ret == -EBUSY)
@@ -282,19 +287,27 @@ static int export_publish(struct rsm_export *exp, void __user *uarg)
 		else if (ret > 0)
 			ret = 0;
 	}
-	if (!ret)
-		kref_get(&exp->ref);	/* the table's */
 	mutex_unlock(&rsm_segs_lock);
 	if (ret)
 		goto out;
+	p.segid = id;
+	if (copy_to_user(uarg, &p, sizeof(p))) {
+		mutex_lock(&rsm_segs_lock);
+		xa_release(&rsm_segs, id);
+		mutex_unlock(&rsm_segs_lock);
+		ret = -EFAULT;
+		goto out;
+	}
 
 	exp->published = true;
 	exp->segid = id;
 	swap(exp->acl, acl);
 	exp->acl_len = p.acl_len;
-	p.segid = id;
-	if (copy_to_user(uarg, &p, sizeof(p)))
-		ret = -EFAULT;	/* published all the same */
+	kref_get(&exp->ref);	/* the table's */
+	mutex_lock(&rsm_segs_lock);
+	/* A reserved slot takes its entry without allocating. */
+	WARN_ON(xa_is_err(xa_store(&rsm_segs, id, exp, GFP_KERNEL)));
+	mutex_unlock(&rsm_segs_lock);
 out:
 	mutex_unlock(&exp->lock);
 	kfree(acl);
