@@ -345,12 +345,18 @@ int rsm_memseg_import_putv(rsm_scat_gath_t *sg_io)
 	return sgio(sg_io, true);
 }
 
+/*
+ * mmap()'s errno as illumos maps it, but for ENOMEM: the range was
+ * checked against the segment before, so it means no memory (or no
+ * mapping left) here, where illumos said RSMERR_BAD_LENGTH.
+ */
 static int map_err(int err)
 {
 	switch (err) {
+	case ENOMEM:
+		return RSMERR_INSUFFICIENT_MEM;
 	case ENXIO:
 	case EOVERFLOW:
-	case ENOMEM:
 		return RSMERR_BAD_LENGTH;
 	case ENODEV:
 		return RSMERR_CONN_ABORTED;
@@ -438,9 +444,13 @@ int rsm_memseg_import_unmap(rsm_memseg_import_handle_t im_memseg)
 		ret = RSMERR_SEG_NOT_MAPPED;
 	} else {
 		msync(im->map_addr, im->map_len, MS_SYNC);
-		munmap(im->map_addr, im->map_len);
-		im->map_addr = NULL;
-		im->seg.state = RSM_IMPORT_CONNECT;
+		/* munmap() can fail (ENOMEM): then it stays mapped. */
+		if (munmap(im->map_addr, im->map_len)) {
+			ret = __rsm_errno_to_rsmerr(errno);
+		} else {
+			im->map_addr = NULL;
+			im->seg.state = RSM_IMPORT_CONNECT;
+		}
 	}
 	pthread_mutex_unlock(&im->seg.lock);
 	__rsm_import_put(im);
