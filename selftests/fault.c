@@ -47,7 +47,7 @@
 #define SETTLE_S	10.0		/* for the counters to come back */
 #define WAIT_S		600.0		/* the other node, under KASAN */
 
-/* What a step works on: a segment exported here, imported by @node. */
+/* What the steps work on: a segment (exported here if local) and its import. */
 struct fi {
 	rsmapi_controller_handle_t ctl;
 	rsm_node_id_t node;		/* the exporter, for connect */
@@ -78,6 +78,7 @@ static int fi_export(struct fi *f)
 	return ret;
 }
 
+/* Read only: the republish after it gives write access. */
 static int fi_publish(struct fi *f)
 {
 	rsmapi_access_entry_t acl[1] = { { f->node, RSM_PERM_READ } };
@@ -174,6 +175,12 @@ static int fi_signal(struct fi *f)
 	return rsm_intr_signal_post(f->im, 0);
 }
 
+/* The exporter takes the event the step before posted; none is lost. */
+static int fi_wait(struct fi *f)
+{
+	return rsm_intr_signal_wait(f->exp.h, 10000);
+}
+
 static int fi_map(struct fi *f)
 {
 	void *addr = NULL;
@@ -239,6 +246,7 @@ static const struct fi_step steps[] = {
 	{ "import_getv", fi_getv },
 	{ "barrier", fi_barrier },
 	{ "intr_signal_post", fi_signal },
+	{ "intr_signal_wait", fi_wait, true },
 	{ "import_map", fi_map },
 	{ "export_rebind", fi_rebind, true },
 	{ "import_unmap", fi_unmap },
