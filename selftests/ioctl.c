@@ -424,6 +424,34 @@ static __u32 publish_page(int fd, void *mem, size_t pg)
 	return p.segid;
 }
 
+/*
+ * A publish whose argument cannot be written back (the id) fails and
+ * publishes nothing: no importer finds the id, which is free again, and
+ * the export is as unpublished as before.
+ */
+TEST_F(seg, publish_that_cannot_report_its_id_publishes_nothing)
+{
+	struct rsm_export_publish *ro, p = { .segid = 0x4b0001 };
+	struct rsm_import_connect c;
+	int imp = rsm_open();
+
+	ASSERT_LE(0, imp);
+	ASSERT_EQ(0, create_export(self->fd, self->mem, self->pg, 0));
+	ro = (void *)(self->mem + 2 * self->pg);
+	*ro = p;
+	ASSERT_EQ(0, mprotect(ro, self->pg, PROT_READ));
+	EXPECT_EQ(EFAULT, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_PUBLISH, ro));
+	EXPECT_EQ(ENOENT, connect_seg(imp, local_node(self->fd), p.segid,
+				      0600, &c));
+	EXPECT_EQ(ENOENT, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_UNPUBLISH,
+					NULL));
+	EXPECT_EQ(0, rsm_ioctl_err(self->fd, RSM_IOC_EXPORT_PUBLISH, &p));
+	EXPECT_EQ(0x4b0001, p.segid);
+	EXPECT_EQ(0, connect_seg(imp, local_node(self->fd), p.segid, 0600,
+				 &c));
+	close(imp);
+}
+
 TEST_F(seg, import_connect_rejects_malformed_requests)
 {
 	struct rsm_import_connect c;
